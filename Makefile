@@ -1,0 +1,141 @@
+# audiostyle — plain GNU Makefile, pkg-config, no configure step.
+#   make            library, program          make check    tests (installs Debian deps first)
+#   make demo       the demo job              make bench    benchmark tables
+#   make asan       tests under ASan+UBSan    make install  PREFIX=/usr/local
+# BUILD=dir puts every output in its own folder (build/ by default), so several builds coexist.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS    := sndfile soxr fftw3f cairo liblbfgs blas
+OPT     ?= -O2
+WERROR  ?= $(if $(CI),-Werror,)
+SAN     ?=
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := $(if $(SAN),$(SANITIZE))
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS = -std=c11 $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility=hidden \
+             -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS)
+LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC := $(sort $(wildcard src/core/*.c src/audio/*.c src/dsp/*.c src/nn/*.c src/style/*.c \
+             src/features/*.c src/genre/*.c src/plot/*.c src/report/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+
+STATIC := $(BUILD)/libaudiostyle.a
+SHARED := $(BUILD)/libaudiostyle.so
+PROG   := $(BUILD)/audiostyle
+TESTS  := $(BUILD)/test_runner
+BENCHP := $(BUILD)/bench_runner
+
+.PHONY: all lib deps check check-run unit asan bench bench-run demo demo-run install uninstall \
+        check-symbols clean
+
+all: $(STATIC) $(SHARED) $(PROG)
+lib: $(STATIC) $(SHARED)
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/src/%.o: ALL_CFLAGS += -DAS_BUILDING_LIBRARY=1
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -I$(BUILD) -Itests -DAS_BUILDING_LIBRARY=1
+$(BUILD)/obj/bench/%.o: ALL_CFLAGS += -I$(BUILD) -Ibench -DAS_BUILDING_LIBRARY=1
+$(BUILD)/obj/tests/harness.o: $(BUILD)/test_list.h
+
+$(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libaudiostyle.so.0 -o $@ $^ $(LDLIBS_ALL)
+
+$(PROG): $(CLI_OBJ) $(STATIC)
+	$(CC) -o $@ $(CLI_OBJ) $(STATIC) $(LDLIBS_ALL)
+
+# The test list is every TEST(name) in tests/test_*.c, in file order.
+$(BUILD)/test_list.h: $(wildcard tests/test_*.c)
+	@mkdir -p $(BUILD)
+	@sed -n 's/^TEST(\([A-Za-z0-9_]*\)).*/X(\1)/p' $(sort $(wildcard tests/test_*.c)) > $@.tmp && mv $@.tmp $@
+
+$(TESTS): $(TEST_OBJ) $(STATIC)
+	$(CC) -o $@ $(TEST_OBJ) $(STATIC) $(LDLIBS_ALL)
+
+$(BUILD)/bench_list.h: $(wildcard bench/bench_*.c)
+	@mkdir -p $(BUILD)
+	@sed -n 's/^BENCH(\([A-Za-z0-9_]*\)).*/X(\1)/p' $(sort $(wildcard bench/bench_*.c)) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/bench/bench_main.o: $(BUILD)/bench_list.h
+
+$(BENCHP): $(BENCH_OBJ) $(STATIC)
+	$(CC) -o $@ $(BENCH_OBJ) $(STATIC) $(LDLIBS_ALL)
+
+# --- tests -----------------------------------------------------------------------------------
+check: deps
+	@$(MAKE) --no-print-directory -j2 check-run
+
+check-run: $(TESTS) $(PROG) check-symbols
+	@BUILD=$(BUILD) bash scripts/check.sh
+
+unit: $(TESTS)
+	OPENBLAS_NUM_THREADS=1 $(TESTS) $(T)
+
+asan: deps
+	@$(MAKE) --no-print-directory -j2 BUILD=build-asan SAN=1 OPT=-O1 check-run
+
+# Only as_* may be exported from the shared library.
+check-symbols: $(SHARED)
+	@bad=$$(nm -D --defined-only $(SHARED) | awk '{print $$3}' | grep -v '^as_' | grep -v '^_' || true); \
+	if [ -n "$$bad" ]; then echo "check-symbols: exported non-as_ symbols:"; echo "$$bad"; exit 1; fi; \
+	echo "check-symbols: $$(nm -D --defined-only $(SHARED) | grep -c ' T as_') as_* functions exported, nothing else"
+
+# --- bench, demo -----------------------------------------------------------------------------
+bench: deps
+	@$(MAKE) --no-print-directory -j2 bench-run
+
+bench-run: $(BENCHP) $(PROG)
+	@BUILD=$(BUILD) bash scripts/bench.sh $(PART)
+
+demo: deps
+	@$(MAKE) --no-print-directory -j2 demo-run
+
+demo-run: $(PROG)
+	@BUILD=$(BUILD) bash scripts/demo.sh
+
+# --- install ---------------------------------------------------------------------------------
+install: $(STATIC) $(SHARED) $(PROG)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
+	        $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/libaudiostyle.so.0
+	ln -sf libaudiostyle.so.0 $(DESTDIR)$(PREFIX)/lib/libaudiostyle.so
+	install -m 644 include/audiostyle.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/audiostyle.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*AS_VERSION_STRING "\(.*\)"/\1/p' include/audiostyle.h)|' \
+	    -e 's|@REQUIRES@|$(PKGS)|' audiostyle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/audiostyle.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libaudiostyle.a $(DESTDIR)$(PREFIX)/lib/libaudiostyle.so* \
+	      $(DESTDIR)$(PREFIX)/include/audiostyle.h $(DESTDIR)$(PREFIX)/bin/audiostyle \
+	      $(DESTDIR)$(PREFIX)/share/man/man1/audiostyle.1 $(DESTDIR)$(PREFIX)/lib/pkgconfig/audiostyle.pc
+
+clean:
+	rm -rf build build-* out
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

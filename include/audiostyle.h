@@ -1,0 +1,266 @@
+/*
+ * audiostyle.h — the one public header of libaudiostyle.
+ *
+ * audiostyle makes one track (the content) sound as if played in the manner of another (the
+ * style), by spectrogram neural style transfer, and tells the genre of any track with a model
+ * trained on GTZAN from features that match librosa 0.7.2.
+ *
+ * A first program:
+ *
+ *     #include <audiostyle.h>
+ *     as_error err = {0};
+ *     as_signal y = {0};
+ *     if (as_audio_load("song.flac", NULL, &y, &err) != AS_OK) {
+ *         fprintf(stderr, "%s\n", err.msg);          // "song.flac: not a readable audio file"
+ *         return 1;
+ *     }
+ *     // y.data holds y.n mono float samples at y.sr = 22050 Hz (librosa.load's rules)
+ *     as_signal_free(&y);
+ *
+ * Conventions
+ * - Every function that can fail returns an as_status (AS_OK = 0, errors negative and stable).
+ *   Functions that touch files take an optional as_error* that receives a one-line message
+ *   naming the file and the problem. The library never prints and never exits; diagnostics go
+ *   to the callback set with as_set_log().
+ * - Spectrograms are row-major (F, T): frequency rows, time contiguous, as in librosa. Complex
+ *   spectrograms interleave real and imaginary parts: (F, T, 2).
+ * - Objects are opaque: as_x_create() allocates everything, as_x_destroy(NULL) is a no-op.
+ * - Thread-safety: functions on distinct objects may run concurrently; a const object (for
+ *   example an as_stft) may be shared by several threads.
+ */
+#ifndef AUDIOSTYLE_H
+#define AUDIOSTYLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AS_VERSION_MAJOR 0
+#define AS_VERSION_MINOR 1
+#define AS_VERSION_PATCH 0
+#define AS_VERSION_STRING "0.1.0"
+
+#if defined(AS_BUILDING_LIBRARY) && defined(__GNUC__)
+#define AS_API __attribute__((visibility("default")))
+#else
+#define AS_API
+#endif
+
+/* ============================================================================================
+ * Core: status codes, error messages, logging
+ * ============================================================================================ */
+
+typedef enum as_status {
+    AS_OK = 0,
+    AS_ERR_NOMEM = -1,       /* out of memory */
+    AS_ERR_ARG = -2,         /* invalid argument */
+    AS_ERR_IO = -3,          /* file cannot be opened, read or written */
+    AS_ERR_FORMAT = -4,      /* malformed file contents */
+    AS_ERR_UNSUPPORTED = -5, /* recognised but not supported */
+    AS_ERR_NUMERIC = -6,     /* NaN or infinity in input or result */
+    AS_ERR_OPTIM = -7,       /* optimiser failed */
+    AS_ERR_EMPTY = -8,       /* no samples / no data */
+    AS_ERR_TOO_LONG = -9,    /* input exceeds a configured limit */
+    AS_ERR_CANCELLED = -10,  /* stopped by a progress callback */
+    AS_ERR_SCHEMA = -11,     /* model or table does not match the feature schema */
+    AS_ERR_MEMLIMIT = -12,   /* the job would need more memory than allowed */
+    AS_ERR_INTERNAL = -13    /* a bug: an internal invariant failed */
+} as_status;
+
+/* A short English description of a status code; never NULL. */
+AS_API const char *as_strerror(int status);
+
+/* Version of the library actually linked. */
+AS_API const char *as_version(void);
+
+/* Error detail: a one-line message (file name and problem) plus an optional hint. */
+typedef struct as_error {
+    int status;
+    char msg[512];
+    char hint[256];
+} as_error;
+
+enum { AS_LOG_ERROR = 0, AS_LOG_WARN = 1, AS_LOG_INFO = 2, AS_LOG_DEBUG = 3 };
+typedef void (*as_log_fn)(int level, const char *msg, void *user);
+/* Sets the process-wide log callback (NULL: discard, the default). Not thread-safe against
+ * concurrent logging; set it once at start-up. */
+AS_API void as_set_log(as_log_fn fn, void *user);
+
+/* ============================================================================================
+ * Audio I/O (src/audio): libsndfile decoding, mono downmix, libsoxr resampling, atomic writes
+ * ============================================================================================ */
+
+#define AS_SR 22050 /* the sample rate everything runs at (librosa's default) */
+
+/* A mono signal; the caller owns data and frees it with as_signal_free(). */
+typedef struct as_signal {
+    float *data; /* (n,) */
+    int64_t n;
+    int sr;
+} as_signal;
+AS_API void as_signal_free(as_signal *s);
+
+typedef struct as_load_opts {
+    int sr;                /* target rate; 0 = 22050, -1 = keep the file's rate */
+    double offset_s;       /* start reading here (seconds, >= 0) */
+    double duration_s;     /* read at most this much (seconds); <= 0 = to the end */
+    double max_duration_s; /* refuse longer inputs with AS_ERR_TOO_LONG; <= 0 = no limit */
+} as_load_opts;
+
+/* What a file is, without decoding it all. */
+typedef struct as_audio_info {
+    char format[64];  /* e.g. "FLAC", "WAV", "OGG (Vorbis)", "MP3" */
+    char subtype[64]; /* e.g. "16-bit PCM", "32-bit float" */
+    int channels;
+    int sample_rate;
+    int64_t frames;   /* per channel */
+    double duration_s;
+} as_audio_info;
+
+AS_API as_status as_audio_probe(const char *path, as_audio_info *info, as_error *err);
+
+/* Decodes any file libsndfile reads to mono float32 at opts->sr (default 22050) following
+ * librosa.load: channels averaged, libsoxr high quality, length ceil(n * sr_out / sr_in).
+ * NULL opts = defaults. Refuses empty files (AS_ERR_EMPTY) and non-finite samples
+ * (AS_ERR_NUMERIC). */
+AS_API as_status as_audio_load(const char *path, const as_load_opts *opts, as_signal *out,
+                               as_error *err);
+/* The same from a buffer in memory (name is used in messages only). */
+AS_API as_status as_audio_load_memory(const void *buf, size_t len, const char *name,
+                                      const as_load_opts *opts, as_signal *out, as_error *err);
+
+/* Resamples x (n samples at sr_in) to sr_out with libsoxr high quality; *out has
+ * ceil(n * sr_out / sr_in) samples and is owned by the caller (free()). */
+AS_API as_status as_resample(const float *x, int64_t n, int sr_in, int sr_out, float **out,
+                             int64_t *n_out);
+
+enum { AS_SAVE_PCM16 = 0, AS_SAVE_FLOAT = 1 };
+enum { AS_LEVEL_AS_IS = 0, AS_LEVEL_PEAK_LIMIT = 1, AS_LEVEL_NORMALIZE = 2 };
+typedef struct as_save_opts {
+    int sample_format; /* AS_SAVE_PCM16 (default) or AS_SAVE_FLOAT */
+    int level;         /* AS_LEVEL_AS_IS, AS_LEVEL_PEAK_LIMIT (scale down only if peak > ceiling),
+                          AS_LEVEL_NORMALIZE (scale peak to ceiling) */
+    double ceiling_db; /* peak ceiling in dBFS for the two level modes; 0 = -1 dBFS */
+} as_save_opts;
+
+/* Writes a mono signal as WAV, FLAC or Ogg Vorbis, chosen by the extension of path, through a
+ * temporary file renamed on success (a failure leaves nothing). */
+AS_API as_status as_audio_save(const char *path, const float *x, int64_t n, int sr,
+                               const as_save_opts *opts, as_error *err);
+
+/* ============================================================================================
+ * DSP (src/dsp): the librosa 0.7.2 primitives
+ * ============================================================================================ */
+
+enum { AS_PAD_REFLECT = 0, AS_PAD_CONSTANT = 1 };
+
+/* Periodic Hann window of length n: w[i] = 0.5 - 0.5 cos(2 pi i / n). ref: scipy
+ * get_window('hann', n, fftbins=True). */
+AS_API void as_hann(float *w /* (n,) */, int n);
+
+/* A short-time Fourier transform of a fixed size (periodic Hann window of n_fft, hop).
+ * Holds FFTW plans; const after creation and safe to share between threads. */
+typedef struct as_stft as_stft;
+AS_API as_stft *as_stft_create(int n_fft, int hop, as_status *status);
+AS_API void as_stft_destroy(as_stft *s);
+AS_API int as_stft_n_fft(const as_stft *s);
+AS_API int as_stft_hop(const as_stft *s);
+AS_API int as_stft_bins(const as_stft *s); /* n_fft / 2 + 1 */
+/* Frames for n samples: centred 1 + n / hop; not centred 1 + (n - n_fft) / hop (0 if n < n_fft). */
+AS_API int64_t as_stft_frames(const as_stft *s, int64_t n, int center);
+
+/* X = stft(y). ref: librosa.stft(y, n_fft, hop_length, center, pad_mode) 0.7.2 (pad_mode
+ * 'reflect' by default there). Reflect padding needs n > n_fft / 2 (AS_ERR_ARG otherwise).
+ * Computed in float32 with FFTW (librosa computes in double and stores complex64). */
+AS_API as_status as_stft_forward(const as_stft *s, const float *y /* (n,) */, int64_t n,
+                                 int center, int pad_mode, float *X /* (F, T, 2) */);
+
+/* y = istft(X): window-sum normalised overlap-add. length < 0: librosa's plain variant,
+ * hop * (T - 1) samples; length >= 0: the length-aware variant (librosa istft(length=)),
+ * exactly `length` samples, zero-padded at the end if needed. The centre padding n_fft/2 is
+ * removed. Returns the number of samples written via *n_out (may be NULL). */
+AS_API as_status as_istft(const as_stft *s, const float *X /* (F, T, 2) */, int64_t T,
+                          int64_t length, float *y, int64_t *n_out);
+/* The output size as_istft will produce for T frames and this length argument. */
+AS_API int64_t as_istft_length(const as_stft *s, int64_t T, int64_t length);
+
+/* Fast Griffin-Lim (Perraudin et al.; librosa.griffinlim 0.7.2): reconstruct a signal whose
+ * STFT magnitude approximates S. */
+enum { AS_GL_INIT_RANDOM = 0, AS_GL_INIT_ONES = 1, AS_GL_INIT_PHASE = 2 };
+typedef struct as_gl_opts {
+    int n_iter;            /* default 32 when 0 */
+    double momentum;       /* librosa default 0.99; negative = 0 */
+    int init;              /* AS_GL_INIT_* */
+    uint64_t seed;         /* for AS_GL_INIT_RANDOM */
+    const float *phase;    /* (F, T, 2) unit phasors for AS_GL_INIT_PHASE */
+    int64_t length;        /* output length; < 0 = hop * (T - 1) */
+    int (*progress)(void *user, int iter, int n_iter); /* non-zero return cancels */
+    void *user;
+} as_gl_opts;
+/* y gets as_istft_length(s, T, opts->length) samples. *spectral_convergence (may be NULL)
+ * receives || |STFT(y)| - S ||_F / ||S||_F of the result. */
+AS_API as_status as_griffinlim(const as_stft *s, const float *S /* (F, T) */, int64_t T,
+                               const as_gl_opts *opts, float *y, double *spectral_convergence);
+
+/* Slaney mel filterbank, area normalised. ref: librosa.filters.mel(sr, n_fft, n_mels,
+ * fmin, fmax, htk=False, norm=1) 0.7.2; fmax <= 0 means sr / 2. Built in double, stored float. */
+AS_API as_status as_mel_filterbank(float *M /* (n_mels, n_fft/2+1) */, int sr, int n_fft,
+                                   int n_mels, double fmin, double fmax);
+/* Hz <-> mel on the Slaney scale (librosa hz_to_mel / mel_to_hz, htk=False). */
+AS_API double as_hz_to_mel(double hz);
+AS_API double as_mel_to_hz(double mel);
+
+/* dB = 10 log10(max(amin, x) / ref), then floored at max(dB) - top_db when top_db > 0.
+ * ref: librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=80.0). In place allowed. */
+AS_API void as_power_to_db(float *db /* (n,) */, const float *x /* (n,) */, int64_t n,
+                           double ref, double amin, double top_db);
+
+/* Orthonormal DCT-II matrix D (n_out, n_in): D[q, m] = a_q cos(pi q (2m+1) / (2 n_in)),
+ * a_0 = sqrt(1/n_in), a_q = sqrt(2/n_in). ref: scipy.fftpack.dct(type=2, norm='ortho'). */
+AS_API void as_dct_matrix(float *D /* (n_out, n_in) */, int n_out, int n_in);
+
+/* ============================================================================================
+ * Pictures (src/plot): spectrograms and curves with cairo, written as PNG atomically
+ * ============================================================================================ */
+
+enum { AS_FREQ_LINEAR = 0, AS_FREQ_LOG = 1, AS_FREQ_MEL = 2 };
+enum { AS_CMAP_MAGMA = 0, AS_CMAP_VIRIDIS = 1 };
+
+/* One panel: a magnitude spectrogram and its labels. */
+typedef struct as_spec_panel {
+    const float *S;    /* (F, T) magnitudes (or mel power when freq_scale = AS_FREQ_MEL) */
+    int F;             /* rows: n_fft/2+1 bins, or n_mels */
+    int64_t T;         /* frames */
+    int sr, hop, n_fft;
+    const char *title; /* may be NULL */
+} as_spec_panel;
+
+typedef struct as_plot_opts {
+    int width, height;  /* whole picture in pixels; 0 = defaults (>= 1000 px wide) */
+    int freq_scale;     /* AS_FREQ_* */
+    int cmap;           /* AS_CMAP_* */
+    double db_range;    /* dB below the maximum shown; 0 = 80 */
+    const char *title;  /* picture title; may be NULL */
+} as_plot_opts;
+
+/* Renders n panels side by side on one shared dB colour scale (0 dB = the loudest panel's
+ * maximum) with time (s), frequency (Hz) axes and a colourbar; writes a PNG atomically. */
+AS_API as_status as_plot_spectrograms(const char *png_path, const as_spec_panel *panels, int n,
+                                      const as_plot_opts *opts, as_error *err);
+
+/* @@ SECTION nn/style (issue 3) @@ */
+
+/* @@ SECTION features (issue 4) @@ */
+
+/* @@ SECTION genre (issue 5) @@ */
+
+/* @@ SECTION report (issue 6) @@ */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AUDIOSTYLE_H */

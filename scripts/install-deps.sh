@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages audiostyle needs to build, test and run. Idempotent: installs only
+# what is missing and says what. Uses sudo when not root.
+#   scripts/install-deps.sh            build + test packages
+#   scripts/install-deps.sh --browser  also Debian's chromium (for the report browser test)
+set -eu
+pkgs="make gcc pkg-config libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblbfgs-dev libcairo2-dev"
+pkgs="$pkgs fonts-dejavu-core"
+for a in "$@"; do
+  case "$a" in
+    --browser) pkgs="$pkgs chromium" ;;
+    --dev) pkgs="$pkgs clang libclang-rt-14-dev valgrind cppcheck" ;;
+    *) echo "install-deps.sh: unknown option $a (use --browser or --dev)" >&2; exit 2 ;;
+  esac
+done
+missing=""
+for p in $pkgs; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps.sh: installing:$missing"
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps.sh: done"
