@@ -251,9 +251,36 @@ typedef struct as_plot_opts {
 AS_API as_status as_plot_spectrograms(const char *png_path, const as_spec_panel *panels, int n,
                                       const as_plot_opts *opts, as_error *err);
 
+/* A labelled confusion matrix (rows = true class, columns = predicted), counts and row-normalised
+ * shading, as PNG. */
+AS_API as_status as_plot_confusion(const char *png_path, const int *counts /* (n, n) */, int n,
+                                   const char *const *labels /* (n,) */, const char *title,
+                                   as_error *err);
+/* Horizontal bars (e.g. genre probabilities), values in [0, 1], as PNG. */
+AS_API as_status as_plot_bars(const char *png_path, const double *values /* (n,) */,
+                              const char *const *labels /* (n,) */, int n, const char *title,
+                              as_error *err);
+
 /* @@ SECTION nn/style (issue 3) @@ */
 
 /* @@ SECTION features (issue 4) @@ */
+
+/* The 57 GTZAN features of the Kaggle CSV (librosa 0.7.2 defaults, sr 22050, n_fft 2048, hop
+ * 512), in the CSV's column order: chroma_stft_mean, chroma_stft_var, rms_mean, ..., tempo,
+ * mfcc1_mean, mfcc1_var, ..., mfcc20_var. */
+#define AS_FEATURES_COUNT 57
+AS_API int as_features_count(void);             /* 57 */
+AS_API const char *as_features_column(int i);   /* column name of feature i, NULL if out of range */
+
+/* A reusable extraction workspace (FFTW plans, filterbanks, buffers). Not shareable between
+ * threads: make one per thread. */
+typedef struct as_features as_features;
+AS_API as_features *as_features_create(as_status *status);
+AS_API void as_features_destroy(as_features *f);
+/* The 57 features of one mono 22050 Hz signal (a whole file, or one 3-s segment of 66149
+ * samples), as librosa 0.7.2 computes them. */
+AS_API as_status as_features_compute(as_features *f, const float *y /* (n,) */, int64_t n,
+                                     double *out /* (57,) */);
 
 /* @@ SECTION genre (issue 5) @@ */
 
