@@ -120,7 +120,21 @@ typedef struct as_audio_info {
     double duration_s;
 } as_audio_info;
 
+/* frames is what the header declares (-1 when unknown, e.g. some streams); duration_s likewise.
+ * Refuses what as_audio_load would refuse at open time (no such file, not audio, sample rate 0,
+ * absurd channel counts, truncated WAV). */
 AS_API as_status as_audio_probe(const char *path, as_audio_info *info, as_error *err);
+
+/* Levels of the whole decoded file at its own rate, all channels (what `audiostyle info`
+ * prints). Decodes everything: same refusals as as_audio_load (empty, NaN/inf, ...). */
+typedef struct as_audio_levels {
+    int64_t frames; /* frames actually decoded (per channel) */
+    double peak;    /* max |x| over all samples of all channels (1.0 = 0 dBFS) */
+    double rms;     /* sqrt(mean x^2) over all samples of all channels */
+} as_audio_levels;
+/* info (may be NULL) receives the same as as_audio_probe. */
+AS_API as_status as_audio_measure(const char *path, as_audio_info *info, as_audio_levels *lv,
+                                 as_error *err);
 
 /* Decodes any file libsndfile reads to mono float32 at opts->sr (default 22050) following
  * librosa.load: channels averaged, libsoxr high quality, length ceil(n * sr_out / sr_in).
@@ -283,6 +297,136 @@ AS_API as_status as_features_compute(as_features *f, const float *y /* (n,) */, 
                                      double *out /* (57,) */);
 
 /* @@ SECTION genre (issue 5) @@ */
+
+/* Genre classification from the 57 GTZAN features (src/genre).
+ *
+ *     as_genre_model *m = NULL;
+ *     as_genre_load_default(&m, &err);              // the GTZAN model built into the library
+ *     double p[AS_GENRE_MAX_CLASSES];
+ *     as_genre_predict(m, features, p);             // features from as_features_compute
+ *     printf("%s %.2f\n", as_genre_label(m, 0), p[0]);
+ *     as_genre_destroy(m);
+ *
+ * A model holds its own preprocessing (optional log of the *_var columns, standardisation with
+ * the training set's statistics), the feature schema it was trained on (column names and order,
+ * sr, n_fft, hop, segment length) and its label names; loading refuses a model whose schema
+ * differs from this library's extractor (AS_ERR_SCHEMA). The file format is documented in
+ * docs/model-format.md. A loaded model is const: several threads may predict with it at once. */
+
+#define AS_GENRE_MAX_CLASSES 64
+
+/* Model types (presets): multinomial logistic regression and the notebooks' three MLPs. */
+enum {
+    AS_GENRE_LOGREG = 0,    /* softmax(W x + b) */
+    AS_GENRE_MLP_SMALL = 1, /* 256-128-64, ReLU */
+    AS_GENRE_MLP = 2,       /* 512-256-128-64, ReLU, dropout 0.2 */
+    AS_GENRE_MLP_LARGE = 3  /* 1024-512-256-128-64, ReLU, dropout 0.3 */
+};
+AS_API const char *as_genre_type_name(int type);   /* "logreg", "mlp-small", ...; NULL if bad */
+AS_API int as_genre_type_parse(const char *name);  /* the type, or -1 */
+
+typedef struct as_genre_model as_genre_model;
+
+AS_API as_status as_genre_load(const char *path, as_genre_model **out, as_error *err);
+/* The same from a buffer (name is used in messages). */
+AS_API as_status as_genre_load_memory(const void *buf, size_t len, const char *name,
+                                      as_genre_model **out, as_error *err);
+/* The model compiled into the library (trained by `make model` on GTZAN's 30-s features). */
+AS_API as_status as_genre_load_default(as_genre_model **out, as_error *err);
+/* Writes the model file atomically. */
+AS_API as_status as_genre_save(const as_genre_model *m, const char *path, as_error *err);
+/* The model file's bytes in a malloc'd buffer (free()). */
+AS_API as_status as_genre_serialize(const as_genre_model *m, void **buf, size_t *len);
+AS_API void as_genre_destroy(as_genre_model *m);
+
+AS_API int as_genre_n_classes(const as_genre_model *m);
+AS_API const char *as_genre_label(const as_genre_model *m, int k); /* NULL if out of range */
+AS_API int as_genre_type(const as_genre_model *m);
+/* Samples per classified segment the model was trained on: 0 = whole (30-s) files, 66149 for
+ * the 3-s rows of features_3_sec.csv. */
+AS_API int64_t as_genre_segment_length(const as_genre_model *m);
+/* Class probabilities (summing to 1; the average over the model's ensemble members) for one
+ * row of the 57 features in as_features_column order. Never allocates. */
+AS_API as_status as_genre_predict(const as_genre_model *m, const double *features /* (57,) */,
+                                  double *probs /* (n_classes,) */);
+
+/* A labelled feature table: rows of 57 features with a genre and a song id. */
+typedef struct as_genre_dataset {
+    int n;                  /* rows */
+    int cap;
+    double *x;              /* (n, 57) */
+    int *y;                 /* (n,) label index */
+    int *song;              /* (n,) song index: 3-s segments of one file share it */
+    char **name;            /* (n,) row file name, e.g. "blues.00000.wav" or "blues.00000.3.wav" */
+    int n_classes;
+    char *labels[AS_GENRE_MAX_CLASSES]; /* label names in order of first appearance */
+    int n_songs;
+    int64_t segment_length; /* 0 = whole files; 66149 when every row is a 3-s segment */
+} as_genre_dataset;
+
+/* Reads a features CSV in the Kaggle schema (filename, length, the 57 features, label); the
+ * feature columns must match as_features_column() (AS_ERR_SCHEMA otherwise). */
+AS_API as_status as_genre_dataset_load_csv(const char *path, as_genre_dataset *d, as_error *err);
+/* Appends one row (copies everything). length: samples the features came from. */
+AS_API as_status as_genre_dataset_add(as_genre_dataset *d, const char *name, const char *label,
+                                      int64_t length, const double *features /* (57,) */);
+AS_API void as_genre_dataset_free(as_genre_dataset *d);
+/* The song id of a row name: "blues.00000.3.wav" -> "blues.00000", "x/blues.00000.wav" ->
+ * "blues.00000". Writes at most n bytes (NUL included). */
+AS_API void as_genre_song_id(const char *name, char *out, size_t n);
+/* Reads a split list (one `genre/genre.NNNNN.wav` per line; blank lines and '#' comments
+ * skipped) and marks the rows of d whose song is listed: mask[i] = 1. *n_missing receives the
+ * number of listed songs with no row in d (they are skipped, with a log warning). */
+AS_API as_status as_genre_split_mark(const as_genre_dataset *d, const char *list_path,
+                                     unsigned char *mask /* (d->n,) */, int *n_missing,
+                                     as_error *err);
+/* Stratified K-fold assignment grouped by song: fold[i] in 0..k-1 for every row; all rows of
+ * one song share a fold; each fold gets about 1/k of each genre's songs. Seeded. */
+AS_API as_status as_genre_folds(const as_genre_dataset *d, int k, uint64_t seed,
+                                int *fold /* (d->n,) */);
+
+typedef struct as_genre_train_opts {
+    int type;              /* AS_GENRE_*; default AS_GENRE_LOGREG (0) */
+    int epochs;            /* maximum epochs; 0 = 300 */
+    int batch_size;        /* 0 = 32 */
+    double lr;             /* Adam learning rate; 0 = 1e-3 */
+    double weight_decay;   /* decoupled (AdamW); < 0 = the preset's default */
+    double dropout;        /* < 0 = the preset's default */
+    double valid_fraction; /* held out (stratified, by song) for early stopping; 0 = none, < 0 = 0.15 */
+    int patience;          /* epochs without a better validation loss before stopping; 0 = 30 */
+    int log_var;           /* log1p of the *_var columns before standardising: 1 yes, 0 no, -1 default (yes) */
+    int members;           /* ensemble members (seeds) averaged; 0 = 1 */
+    uint64_t seed;
+    /* Called after each epoch; non-zero return cancels (AS_ERR_CANCELLED). May be NULL. */
+    int (*progress)(void *user, int member, int epoch, int max_epochs, double train_loss,
+                    double valid_loss);
+    void *user;
+} as_genre_train_opts;
+
+/* Trains a model on the rows of d where use[i] != 0 (use NULL: every row). */
+AS_API as_status as_genre_train(const as_genre_dataset *d, const unsigned char *use,
+                                const as_genre_train_opts *opts, as_genre_model **out,
+                                as_error *err);
+
+/* Evaluation results: counts and per-class scores. */
+typedef struct as_genre_eval {
+    int n_classes;
+    int n_test;                                     /* rows predicted */
+    double accuracy;                                /* fraction of rows right */
+    int confusion[AS_GENRE_MAX_CLASSES * AS_GENRE_MAX_CLASSES]; /* (true, predicted) counts */
+    double precision[AS_GENRE_MAX_CLASSES], recall[AS_GENRE_MAX_CLASSES], f1[AS_GENRE_MAX_CLASSES];
+    int support[AS_GENRE_MAX_CLASSES];              /* true rows per class */
+} as_genre_eval;
+
+/* Adds the predictions of m on rows with test[i] != 0 (NULL: all) to ev's confusion matrix
+ * (ev must be zeroed before the first call), then recomputes the scores. For 3-s segment rows
+ * each row counts once. */
+AS_API as_status as_genre_eval_add(const as_genre_model *m, const as_genre_dataset *d,
+                                   const unsigned char *test, as_genre_eval *ev);
+/* Stratified, song-grouped K-fold cross-validation of a model type (opts) on d. */
+AS_API as_status as_genre_cross_validate(const as_genre_dataset *d, int k,
+                                         const as_genre_train_opts *opts, as_genre_eval *ev,
+                                         as_error *err);
 
 /* @@ SECTION report (issue 6) @@ */
 
