@@ -1,12 +1,120 @@
-/* cmd_info.c — audiostyle info (not built yet: a later issue fills it in). */
+/* cmd_info.c — audiostyle info FILE... [--json]: what a file is, how long and how loud.
+ *
+ * Text output, one block per file (a blank line between blocks), one "key: value" per line:
+ *     file: examples/techno_torustrooper_tt1.flac
+ *     format: FLAC
+ *     subtype: 16-bit PCM
+ *     channels: 1
+ *     sample_rate: 22050 Hz
+ *     duration: 10.000 s
+ *     frames: 220500
+ *     peak: -0.41 dBFS
+ *     rms: -12.74 dBFS
+ * Levels are of the decoded file at its own rate, all channels; silence is "-inf dBFS".
+ * --json prints one JSON array with an object per readable file (levels in dBFS, null for
+ * silence). A file that cannot be read gives one error line on stderr naming it; the others are
+ * still printed, and the exit status is 1.
+ */
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: audiostyle info FILE... [--json]\n"
+               "  Prints format, subtype, channels, sample rate, duration, frames, and the peak and\n"
+               "  RMS level (dBFS, all channels, at the file's own rate) of each FILE.\n"
+               "  --json   one JSON array, an object per file\n");
+}
+
+static void fmt_db(char *b, size_t n, double lin)
+{
+    if (lin > 0) snprintf(b, n, "%.2f dBFS", 20.0 * log10(lin));
+    else snprintf(b, n, "-inf dBFS");
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') printf("\\%c", *p);
+        else if (*p < 0x20) printf("\\u%04x", *p);
+        else putchar(*p);
+    }
+    putchar('"');
+}
+
+static void json_db(const char *key, double lin)
+{
+    if (lin > 0) printf(", \"%s\": %.4f", key, 20.0 * log10(lin));
+    else printf(", \"%s\": null", key);
+}
 
 int cmd_info(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "audiostyle info: not available in this build yet\n");
-    return 1;
+    int json = 0, nfiles = 0, opts_done = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!opts_done && a[0] == '-' && a[1] != '\0') {
+            if (strcmp(a, "--") == 0) opts_done = 1;
+            else if (strcmp(a, "--json") == 0) json = 1;
+            else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { usage(stdout); return 0; }
+            else return cli_usage("info", "unknown option '%s'", a);
+        } else {
+            nfiles++;
+        }
+    }
+    if (nfiles == 0) return cli_usage("info", "no input file given");
+
+    int failed = 0, printed = 0;
+    opts_done = 0;
+    if (json) printf("[");
+    for (int i = 1; i < argc; i++) {
+        const char *path = argv[i];
+        if (!opts_done && path[0] == '-' && path[1] != '\0') {
+            if (strcmp(path, "--") == 0) opts_done = 1;
+            continue;
+        }
+        as_error err = {0};
+        as_audio_info info;
+        as_audio_levels lv;
+        as_status st = as_audio_measure(path, &info, &lv, &err);
+        if (st != AS_OK) {
+            fflush(stdout);
+            cli_error(&err, st, path);
+            failed = 1;
+            continue;
+        }
+        double dur = (double)lv.frames / info.sample_rate;
+        if (json) {
+            printf("%s\n  {\"file\": ", printed ? "," : "");
+            json_str(path);
+            printf(", \"format\": ");
+            json_str(info.format);
+            printf(", \"subtype\": ");
+            json_str(info.subtype);
+            printf(", \"channels\": %d, \"sample_rate\": %d, \"duration_s\": %.6f, \"frames\": %lld",
+                   info.channels, info.sample_rate, dur, (long long)lv.frames);
+            json_db("peak_dbfs", lv.peak);
+            json_db("rms_dbfs", lv.rms);
+            /* tempo: added by the features module */
+            printf("}");
+        } else {
+            char pk[32], rms[32];
+            fmt_db(pk, sizeof pk, lv.peak);
+            fmt_db(rms, sizeof rms, lv.rms);
+            if (printed) printf("\n");
+            printf("file: %s\nformat: %s\nsubtype: %s\nchannels: %d\nsample_rate: %d Hz\n"
+                   "duration: %.3f s\nframes: %lld\npeak: %s\nrms: %s\n",
+                   path, info.format, info.subtype, info.channels, info.sample_rate, dur,
+                   (long long)lv.frames, pk, rms);
+            /* tempo: added by the features module */
+        }
+        printed++;
+        fflush(stdout);
+    }
+    if (json) printf("%s]\n", printed ? "\n" : "");
+    return failed ? 1 : 0;
 }
