@@ -206,16 +206,24 @@ AS_API int64_t as_istft_length(const as_stft *s, int64_t T, int64_t length);
 enum { AS_GL_INIT_RANDOM = 0, AS_GL_INIT_ONES = 1, AS_GL_INIT_PHASE = 2 };
 typedef struct as_gl_opts {
     int n_iter;            /* default 32 when 0 */
-    double momentum;       /* librosa default 0.99; negative = 0 */
+    double momentum;       /* used as given (0 = classic Griffin-Lim); librosa's default is 0.99
+                              (AS_GL_MOMENTUM); negative = 0 */
     int init;              /* AS_GL_INIT_* */
-    uint64_t seed;         /* for AS_GL_INIT_RANDOM */
+    uint64_t seed;         /* for AS_GL_INIT_RANDOM: angles 2 pi uniform, drawn in (F, T) order */
     const float *phase;    /* (F, T, 2) unit phasors for AS_GL_INIT_PHASE */
-    int64_t length;        /* output length; < 0 = hop * (T - 1) */
-    int (*progress)(void *user, int iter, int n_iter); /* non-zero return cancels */
+    int64_t length;        /* output length; < 0 = hop * (T - 1) (plain istft); >= 0 = the
+                              length-aware istft, and then 1 + length / hop must equal T */
+    int threads;           /* worker threads over frames; 0 = number of cores */
+    int (*progress)(void *user, int iter, int n_iter); /* after each iteration, on the calling
+                              thread; non-zero return cancels (AS_ERR_CANCELLED) */
     void *user;
 } as_gl_opts;
+#define AS_GL_MOMENTUM 0.99
 /* y gets as_istft_length(s, T, opts->length) samples. *spectral_convergence (may be NULL)
- * receives || |STFT(y)| - S ||_F / ||S||_F of the result. */
+ * receives || |STFT(y)| - S ||_F / ||S||_F of the result. NULL opts = librosa's defaults
+ * (32 iterations, momentum 0.99, random init with seed 0, plain length). Centred STFT with
+ * reflect padding (librosa's default), so the output needs more than n_fft / 2 samples.
+ * The result is bit-identical for the same inputs whatever the thread count. */
 AS_API as_status as_griffinlim(const as_stft *s, const float *S /* (F, T) */, int64_t T,
                                const as_gl_opts *opts, float *y, double *spectral_convergence);
 
@@ -258,6 +266,7 @@ typedef struct as_plot_opts {
     int cmap;           /* AS_CMAP_* */
     double db_range;    /* dB below the maximum shown; 0 = 80 */
     const char *title;  /* picture title; may be NULL */
+    double time_offset_s; /* time of the first frame on the time axis (e.g. a load offset) */
 } as_plot_opts;
 
 /* Renders n panels side by side on one shared dB colour scale (0 dB = the loudest panel's

@@ -1,0 +1,379 @@
+/* griffinlim.c — fast Griffin-Lim (librosa 0.7.2 griffinlim), frame-major and threaded.
+ *
+ * One iteration is istft(S·A) then R = stft(·), A = R − m/(1+m)·R_prev, A /= |A| + 1e-16.
+ * Frame-major, the per-frame work fuses: r2c of frame t, the phase update of frame t, and the
+ * c2r of S·A for frame t (the next istft's frame t). Only the overlap-add mixes frames, so an
+ * iteration has two phases separated by barriers:
+ *   A (over frames):  frame t of the padded signal → window → r2c → update → c2r → window
+ *   B (over samples): overlap-add the windowed frames in ascending t, divide by the window
+ *                     sum, and write the reflect-padding mirrors of the edge samples.
+ * Each output value is computed by exactly one thread in a fixed order, so the result is the
+ * same for any thread count. Everything is allocated before the loop.
+ */
+#include "dsp/dsp.h"
+
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+typedef struct gl_ctx {
+    const as_stft *s;
+    int64_t T, N, nf, L;     /* frames, output length, istft frames used, OLA length */
+    int n_iter, nth;
+    float coef;              /* m / (1 + m) */
+    const float *Sf;         /* (T, F) magnitudes, frame-major */
+    float *P;                /* (T, Fs, 2) previous rebuilt spectrum (initial S·A0 before it 1) */
+    float *frames;           /* (nf, n_fft) windowed, scaled c2r output */
+    float *ypad;             /* (N + n_fft,) the centred, reflect-padded signal */
+    const float *wss;        /* (L,) window sum of squares */
+    float **rbuf;            /* per thread (n_fft,) */
+    fftwf_complex **cbuf;    /* per thread (F,) */
+    double *sc_num, *sc_den; /* (T,) per-frame sums for the spectral convergence */
+    int (*progress)(void *user, int iter, int n_iter);
+    void *user;
+    int stop;                /* set by thread 0 between barriers */
+    pthread_barrier_t bar;
+} gl_ctx;
+
+typedef struct gl_thread {
+    gl_ctx *c;
+    int id;
+} gl_thread;
+
+static void gl_sync(gl_ctx *c)
+{
+    if (c->nth > 1) pthread_barrier_wait(&c->bar);
+}
+
+/* c2r of the spectrum in cbuf (destroyed) into windowed frame t. */
+static void synth_frame(gl_ctx *c, int id, int64_t t)
+{
+    const as_stft *s = c->s;
+    fftwf_complex *cb = c->cbuf[id];
+    float *rb = c->rbuf[id];
+    cb[0][1] = 0.0f; /* irfft ignores the imaginary parts of DC and Nyquist */
+    cb[s->F - 1][1] = 0.0f;
+    fftwf_execute_dft_c2r(s->c2r, cb, rb);
+    const float inv_n = 1.0f / (float)s->n_fft;
+    float *o = c->frames + (size_t)t * s->n_fft;
+    for (int j = 0; j < s->n_fft; j++) o[j] = s->window[j] * (rb[j] * inv_n);
+}
+
+static size_t fstride(const as_stft *s) { return ((size_t)s->F + 7) & ~(size_t)7; }
+
+/* Before iteration 1: P holds S·A0; synthesise it and clear P (R_prev = 0). */
+static void init_frame(gl_ctx *c, int id, int64_t t)
+{
+    const int F = c->s->F;
+    float *p = c->P + (size_t)t * fstride(c->s) * 2;
+    memcpy(c->cbuf[id], p, sizeof(float) * 2 * (size_t)F);
+    memset(p, 0, sizeof(float) * 2 * (size_t)F);
+    if (t < c->nf) synth_frame(c, id, t);
+}
+
+/* R = stft frame t of ypad. */
+static void analyse_frame(gl_ctx *c, int id, int64_t t)
+{
+    const as_stft *s = c->s;
+    const float *src = c->ypad + (size_t)t * s->hop;
+    float *rb = c->rbuf[id];
+    for (int j = 0; j < s->n_fft; j++) rb[j] = src[j] * s->window[j];
+    fftwf_execute_dft_r2c(s->r2c, rb, c->cbuf[id]);
+}
+
+// ref: librosa.griffinlim 0.7.2 update: angles = rebuilt - (m / (1 + m)) * tprev;
+// angles /= |angles| + 1e-16; next istft input S * angles. Done in float32.
+static void update_bins(float *x /* (F, 2) R in, S·A out */, float *p /* (F, 2) */,
+                        const float *S /* (F,) */, int F, float coef)
+{
+    int k = 0;
+#if defined(__SSE2__)
+    const __m128 vc = _mm_set1_ps(coef), eps = _mm_set1_ps(1e-16f);
+    for (; k + 2 <= F; k += 2) {
+        __m128 r = _mm_loadu_ps(x + 2 * k), pr = _mm_loadu_ps(p + 2 * k);
+        __m128 a = _mm_sub_ps(r, _mm_mul_ps(vc, pr));
+        _mm_storeu_ps(p + 2 * k, r);
+        __m128 sq = _mm_mul_ps(a, a);
+        __m128 m2 = _mm_add_ps(sq, _mm_shuffle_ps(sq, sq, _MM_SHUFFLE(2, 3, 0, 1)));
+        __m128 m = _mm_add_ps(_mm_sqrt_ps(m2), eps);
+        __m128 sv = _mm_castpd_ps(_mm_load_sd((const double *)(const void *)(S + k)));
+        sv = _mm_unpacklo_ps(sv, sv); /* S0 S0 S1 S1 */
+        _mm_storeu_ps(x + 2 * k, _mm_mul_ps(_mm_div_ps(a, m), sv));
+    }
+#endif
+    for (; k < F; k++) {
+        float re = x[2 * k], im = x[2 * k + 1];
+        float ar = re - coef * p[2 * k], ai = im - coef * p[2 * k + 1];
+        p[2 * k] = re;
+        p[2 * k + 1] = im;
+        float m = sqrtf(ar * ar + ai * ai) + 1e-16f;
+        x[2 * k] = (ar / m) * S[k];
+        x[2 * k + 1] = (ai / m) * S[k];
+    }
+}
+
+static void iterate_frame(gl_ctx *c, int id, int64_t t)
+{
+    const as_stft *s = c->s;
+    analyse_frame(c, id, t);
+    update_bins((float *)c->cbuf[id], c->P + (size_t)t * fstride(s) * 2,
+                c->Sf + (size_t)t * s->F, s->F, c->coef);
+    if (t < c->nf) synth_frame(c, id, t);
+}
+
+static void sc_frame(gl_ctx *c, int id, int64_t t)
+{
+    const as_stft *s = c->s;
+    analyse_frame(c, id, t);
+    const float *cb = (const float *)c->cbuf[id];
+    const float *S = c->Sf + (size_t)t * s->F;
+    double num = 0, den = 0;
+    for (int k = 0; k < s->F; k++) {
+        double re = cb[2 * k], im = cb[2 * k + 1], mag = sqrt(re * re + im * im);
+        double d = mag - S[k];
+        num += d * d;
+        den += (double)S[k] * S[k];
+    }
+    c->sc_num[t] = num;
+    c->sc_den[t] = den;
+}
+
+/* Phase B over output samples [i0, i1): ypad[h + i] = istft(...)[i], plus mirrors. */
+static void overlap_add(gl_ctx *c, int64_t i0, int64_t i1)
+{
+    const as_stft *s = c->s;
+    const int n_fft = s->n_fft, hop = s->hop, h = n_fft / 2;
+    const int64_t N = c->N;
+    float *y = c->ypad;
+    int64_t p0 = i0 + h, p1 = AS_MIN(i1 + h, c->L); /* OLA coordinates = ypad coordinates */
+    if (p1 > p0) {
+        memset(y + p0, 0, sizeof(float) * (size_t)(p1 - p0));
+        int64_t tlo = p0 - n_fft + 1 <= 0 ? 0 : (p0 - n_fft + 1 + hop - 1) / hop;
+        int64_t thi = AS_MIN(c->nf - 1, (p1 - 1) / hop);
+        for (int64_t t = tlo; t <= thi; t++) {
+            int64_t a = AS_MAX(p0, t * hop), b = AS_MIN(p1, t * hop + n_fft);
+            const float *f = c->frames + (size_t)t * n_fft - (size_t)(t * hop);
+            for (int64_t p = a; p < b; p++) y[p] += f[p];
+        }
+        for (int64_t p = p0; p < p1; p++)
+            if (c->wss[p] > FLT_MIN) y[p] /= c->wss[p];
+    }
+    for (int64_t p = AS_MAX(p1, p0); p < i1 + h; p++) y[p] = 0.0f; /* fix_length zero tail */
+    /* reflect padding: ypad[h - i] = y[i] (i = 1..h), ypad[h + N - 1 + j] = y[N - 1 - j] */
+    for (int64_t i = AS_MAX(i0, (int64_t)1); i < AS_MIN(i1, (int64_t)h + 1); i++)
+        y[h - i] = y[h + i];
+    for (int64_t i = AS_MAX(i0, N - 1 - h); i < AS_MIN(i1, N - 1); i++)
+        y[h + 2 * (N - 1) - i] = y[h + i];
+}
+
+static void gl_run(gl_ctx *c, int id)
+{
+    const int64_t t0 = c->T * id / c->nth, t1 = c->T * (id + 1) / c->nth;
+    const int64_t i0 = c->N * id / c->nth, i1 = c->N * (id + 1) / c->nth;
+    for (int64_t t = t0; t < t1; t++) init_frame(c, id, t);
+    gl_sync(c);
+    for (int it = 1; it <= c->n_iter + 1; it++) {
+        overlap_add(c, i0, i1);
+        gl_sync(c);
+        if (c->stop) return; /* written by thread 0 before the barrier above */
+        if (it == c->n_iter + 1) {
+            for (int64_t t = t0; t < t1; t++) sc_frame(c, id, t);
+            return;
+        }
+        for (int64_t t = t0; t < t1; t++) iterate_frame(c, id, t);
+        gl_sync(c);
+        if (id == 0 && c->progress && c->progress(c->user, it, c->n_iter)) c->stop = 1;
+    }
+}
+
+static void *gl_worker(void *arg)
+{
+    gl_thread *th = arg;
+    gl_run(th->c, th->id);
+    return NULL;
+}
+
+/* Start gate: workers wait here until the main thread knows how many started. */
+typedef struct gl_gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int open, ok;
+    gl_thread th;
+} gl_gate;
+
+typedef struct gl_start {
+    gl_gate *gate;
+    gl_thread th;
+} gl_start;
+
+static void *gl_gated(void *arg)
+{
+    gl_start *st = arg;
+    gl_gate *g = st->gate;
+    pthread_mutex_lock(&g->mu);
+    while (!g->open) pthread_cond_wait(&g->cv, &g->mu);
+    int ok = g->ok;
+    pthread_mutex_unlock(&g->mu);
+    if (ok) gl_worker(&st->th);
+    return NULL;
+}
+
+// ref: librosa.griffinlim(S, n_iter=32, hop_length, window='hann', center=True, length,
+// pad_mode='reflect', momentum=0.99, init='random') 0.7.2
+as_status as_griffinlim(const as_stft *s, const float *S, int64_t T, const as_gl_opts *opts,
+                        float *y, double *spectral_convergence)
+{
+    as_gl_opts o = {0};
+    if (opts) {
+        o = *opts;
+    } else {
+        o.momentum = AS_GL_MOMENTUM;
+        o.length = -1;
+    }
+    if (!s || !S || !y || T < 1) return AS_ERR_ARG;
+    if (o.n_iter == 0) o.n_iter = 32;
+    if (o.n_iter < 0 || o.threads < 0) return AS_ERR_ARG;
+    if (!(o.momentum >= 0)) o.momentum = 0; /* negative (or NaN) = no momentum */
+    if (o.init != AS_GL_INIT_RANDOM && o.init != AS_GL_INIT_ONES && o.init != AS_GL_INIT_PHASE)
+        return AS_ERR_ARG;
+    if (o.init == AS_GL_INIT_PHASE && !o.phase) return AS_ERR_ARG;
+    const int F = s->F, n_fft = s->n_fft;
+    const int64_t N = as_istft_length(s, T, o.length);
+    /* the rebuilt STFT must have T frames, and reflect padding needs N > n_fft / 2 */
+    if (as_stft_frames(s, N, 1) != T || N <= n_fft / 2) return AS_ERR_ARG;
+    for (int64_t i = 0; i < (int64_t)F * T; i++)
+        if (!isfinite(S[i])) return AS_ERR_NUMERIC;
+
+    int nth = o.threads ? o.threads : dsp_cpu_count();
+    if (nth > T) nth = (int)T;
+    if (nth < 1) nth = 1;
+
+    gl_ctx c = {0};
+    c.s = s;
+    c.T = T;
+    c.N = N;
+    c.nf = dsp_istft_frames_used(s, T, o.length);
+    c.L = n_fft + (int64_t)s->hop * (c.nf - 1);
+    c.n_iter = o.n_iter;
+    c.coef = (float)(o.momentum / (1.0 + o.momentum));
+    c.progress = o.progress;
+    c.user = o.user;
+    const size_t Fs = fstride(s);
+    float *Sf = malloc(sizeof(float) * (size_t)F * (size_t)T);
+    float *wss = malloc(sizeof(float) * (size_t)c.L);
+    c.P = calloc(Fs * 2 * (size_t)T, sizeof(float));
+    c.frames = malloc(sizeof(float) * (size_t)n_fft * (size_t)c.nf);
+    c.ypad = calloc((size_t)(N + n_fft), sizeof(float));
+    c.sc_num = calloc((size_t)T, sizeof(double));
+    c.sc_den = calloc((size_t)T, sizeof(double));
+    c.rbuf = calloc((size_t)nth, sizeof(float *));
+    c.cbuf = calloc((size_t)nth, sizeof(fftwf_complex *));
+    gl_start *starts = calloc((size_t)nth, sizeof(gl_start));
+    pthread_t *tids = calloc((size_t)nth, sizeof(pthread_t));
+    gl_gate gate = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    as_status st = AS_ERR_NOMEM;
+    int started = 0, bar_init = 0;
+    if (!Sf || !wss || !c.P || !c.frames || !c.ypad || !c.sc_num || !c.sc_den || !c.rbuf ||
+        !c.cbuf || !starts || !tids)
+        goto done;
+    for (int i = 0; i < nth; i++) {
+        c.rbuf[i] = dsp_alloc(sizeof(float) * (size_t)n_fft);
+        c.cbuf[i] = dsp_alloc(sizeof(fftwf_complex) * (size_t)F);
+        if (!c.rbuf[i] || !c.cbuf[i]) goto done;
+    }
+    c.Sf = Sf;
+    c.wss = wss;
+    dsp_window_sumsquare(s, c.nf, wss);
+    /* S transposed to frame-major; the initial spectrum S·A0 goes into P */
+    for (int k = 0; k < F; k++)
+        for (int64_t t = 0; t < T; t++) Sf[(size_t)t * F + k] = S[(size_t)k * T + t];
+    if (o.init == AS_GL_INIT_RANDOM) {
+        as_rng rng;
+        as_rng_seed(&rng, o.seed);
+        for (int k = 0; k < F; k++)
+            for (int64_t t = 0; t < T; t++) {
+                double ang = 2.0 * M_PI * as_rng_uniform(&rng);
+                double mag = S[(size_t)k * T + t];
+                float *p = c.P + ((size_t)t * Fs + k) * 2;
+                p[0] = (float)(mag * cos(ang));
+                p[1] = (float)(mag * sin(ang));
+            }
+    } else {
+        for (int k = 0; k < F; k++)
+            for (int64_t t = 0; t < T; t++) {
+                float *p = c.P + ((size_t)t * Fs + k) * 2;
+                double mag = S[(size_t)k * T + t];
+                if (o.init == AS_GL_INIT_ONES) {
+                    p[0] = (float)mag;
+                    p[1] = 0.0f;
+                } else {
+                    const float *ph = o.phase + ((size_t)k * T + t) * 2;
+                    p[0] = (float)(mag * ph[0]);
+                    p[1] = (float)(mag * ph[1]);
+                }
+            }
+    }
+
+    /* threads: workers 1..nth-1 wait at a gate until we know how many could start */
+    c.nth = nth;
+    for (int i = 1; i < nth; i++) {
+        starts[i].gate = &gate;
+        starts[i].th = (gl_thread){&c, i};
+        if (pthread_create(&tids[i], NULL, gl_gated, &starts[i]) != 0) break;
+        started++;
+    }
+    c.nth = started + 1; /* fewer threads if some could not start; the result is the same */
+    if (c.nth > 1) {
+        if (pthread_barrier_init(&c.bar, NULL, (unsigned)c.nth) == 0) {
+            bar_init = 1;
+        } else {
+            c.nth = 1;
+        }
+    }
+    pthread_mutex_lock(&gate.mu);
+    gate.open = 1;
+    gate.ok = c.nth > 1;
+    pthread_cond_broadcast(&gate.cv);
+    pthread_mutex_unlock(&gate.mu);
+    gl_run(&c, 0);
+    for (int i = 1; i <= started; i++) pthread_join(tids[i], NULL);
+
+    if (c.stop) {
+        st = AS_ERR_CANCELLED;
+        goto done;
+    }
+    memcpy(y, c.ypad + n_fft / 2, sizeof(float) * (size_t)N);
+    if (spectral_convergence) {
+        double num = 0, den = 0;
+        for (int64_t t = 0; t < T; t++) {
+            num += c.sc_num[t];
+            den += c.sc_den[t];
+        }
+        *spectral_convergence = den > 0 ? sqrt(num / den) : sqrt(num);
+    }
+    st = AS_OK;
+done:
+    if (bar_init) pthread_barrier_destroy(&c.bar);
+    if (c.rbuf)
+        for (int i = 0; i < nth; i++) dsp_free(c.rbuf[i]);
+    if (c.cbuf)
+        for (int i = 0; i < nth; i++) dsp_free(c.cbuf[i]);
+    free(c.rbuf);
+    free(c.cbuf);
+    free(Sf);
+    free(wss);
+    free(c.P);
+    free(c.frames);
+    free(c.ypad);
+    free(c.sc_num);
+    free(c.sc_den);
+    free(starts);
+    free(tids);
+    return st;
+}
