@@ -1,0 +1,301 @@
+/* nst.c — the loss and gradient of spectrogram style transfer (Ulyanov & Lebedev 2016, the TF
+ * notebook): one random conv layer with ReLU, a content term on its features and a style term on
+ * their Gram matrix. All heavy work is sgemm; nothing allocates after nn_nst_create; whatever
+ * depends only on the content and the style is computed once (nn_nst_set_targets).
+ *
+ *   F(z)  = relu(conv1d(pad(z), W))                                  (To, N)
+ *   L     = alpha * sum (F(x) - F(c))^2 + beta * sum (F(x)^T F(x) / dx - F(s)^T F(s) / ds)^2
+ * ref: the notebook divides each Gram by its track's frame count T (dx = T, ds = Ts). */
+#include "nn/nn.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void nst_dims(const nn_nst_shape *sh, int *pl, int *pr, int64_t *Tp, int64_t *To,
+                     int64_t *Tsp, int64_t *Tso)
+{
+    int l = 0, r = 0;
+    if (sh->padding == NN_PAD_SAME) { /* TF 'SAME': (K-1)/2 left, the rest right */
+        l = (sh->K - 1) / 2;
+        r = sh->K - 1 - l;
+    }
+    *pl = l;
+    *pr = r;
+    *Tp = sh->T + l + r;
+    *To = *Tp - sh->K + 1;
+    *Tsp = sh->Ts + l + r;
+    *Tso = *Tsp - sh->K + 1;
+}
+
+static int pick_exact(const nn_nst_shape *sh, int64_t To, int64_t Tso)
+{
+    if (sh->style_mode == NN_STYLE_EXACT) return 1;
+    if (sh->style_mode == NN_STYLE_GRAM) return 0;
+    return To + Tso < sh->N; /* 4 To N (To + Tso) FLOPs against 4 To N^2 */
+}
+
+/* Sizes (in floats) of every buffer, in the order they are carved from the block. */
+enum { B_WK, B_FC, B_FS, B_GS, B_XP, B_GP, B_F, B_DF, B_A, B_B, B_G, B_COUNT };
+
+static void nst_sizes(const nn_nst_shape *sh, size_t *sz, int *exact_out)
+{
+    int pl, pr;
+    int64_t Tp, To, Tsp, Tso;
+    nst_dims(sh, &pl, &pr, &Tp, &To, &Tsp, &Tso);
+    int exact = pick_exact(sh, To, Tso);
+    size_t C = (size_t)sh->C, N = (size_t)sh->N;
+    sz[B_WK] = (size_t)sh->K * C * N;
+    sz[B_FC] = sh->alpha != 0 ? (size_t)To * N : 0;
+    sz[B_FS] = exact ? (size_t)Tso * N : 0;
+    sz[B_GS] = exact ? 0 : N * N;
+    sz[B_XP] = sh->padding == NN_PAD_SAME ? C * (size_t)Tp : 0;
+    sz[B_GP] = sh->padding == NN_PAD_SAME ? C * (size_t)Tp : 0;
+    sz[B_F] = (size_t)To * N;
+    sz[B_DF] = (size_t)To * N;
+    sz[B_A] = exact ? (size_t)To * (size_t)To : 0;
+    sz[B_B] = exact ? (size_t)To * (size_t)Tso : 0;
+    sz[B_G] = exact ? 0 : N * N;
+    if (exact_out) *exact_out = exact;
+}
+
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; } /* 64-byte aligned slices */
+
+size_t nn_nst_bytes(const nn_nst_shape *sh, int *exact)
+{
+    size_t sz[B_COUNT], total = 0;
+    nst_sizes(sh, sz, exact);
+    for (int i = 0; i < B_COUNT; i++) total += round16(sz[i]);
+    return total * sizeof(float) + sizeof(nn_nst);
+}
+
+double nn_nst_flops(const nn_nst_shape *sh)
+{
+    int pl, pr, exact;
+    int64_t Tp, To, Tsp, Tso;
+    nst_dims(sh, &pl, &pr, &Tp, &To, &Tsp, &Tso);
+    exact = pick_exact(sh, To, Tso);
+    double N = sh->N, conv = 2.0 * (double)To * N * sh->C * sh->K;
+    double style = exact ? 4.0 * (double)To * N * (double)(To + Tso) : 4.0 * (double)To * N * N;
+    return 2.0 * conv + style;
+}
+
+as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
+{
+    *out = NULL;
+    if (sh->C < 1 || sh->N < 1 || sh->K < 1 || sh->T < 1 || sh->Ts < 1 || !(sh->div_x > 0) ||
+        !(sh->div_s > 0))
+        return AS_ERR_ARG;
+    nn_nst *m = calloc(1, sizeof *m);
+    if (!m) return AS_ERR_NOMEM;
+    m->sh = *sh;
+    nst_dims(sh, &m->pl, &m->pr, &m->Tp, &m->To, &m->Tsp, &m->Tso);
+    if (m->To < 1 || m->Tso < 1) {
+        free(m);
+        return AS_ERR_ARG;
+    }
+    size_t sz[B_COUNT], total = 0;
+    nst_sizes(sh, sz, &m->exact);
+    for (int i = 0; i < B_COUNT; i++) total += round16(sz[i]);
+    m->bytes = total * sizeof(float) + sizeof *m;
+    float *blk = NULL;
+    if (posix_memalign((void **)&blk, 64, total * sizeof(float)) != 0) {
+        free(m);
+        return AS_ERR_NOMEM;
+    }
+    m->block = blk;
+    float **ptr[B_COUNT] = {&m->Wk, &m->Fc, &m->Fs, &m->Gs, &m->xp, &m->gp,
+                            &m->F,  &m->dF, &m->A,  &m->B,  &m->G};
+    size_t off = 0;
+    for (int i = 0; i < B_COUNT; i++) {
+        *ptr[i] = sz[i] ? blk + off : NULL;
+        off += round16(sz[i]);
+    }
+    if (m->xp) memset(m->xp, 0, sz[B_XP] * sizeof(float));
+    *out = m;
+    return AS_OK;
+}
+
+void nn_nst_destroy(nn_nst *m)
+{
+    if (!m) return;
+    free(m->block);
+    free(m);
+}
+
+void nn_nst_init_weights(nn_nst *m, uint64_t seed)
+{
+    int C = m->sh.C, N = m->sh.N, K = m->sh.K;
+    double scale = sqrt(2.0) * sqrt(2.0 / ((double)(C + N) * K));
+    as_rng r;
+    as_rng_seed(&r, seed);
+    for (int n = 0; n < N; n++)
+        for (int k = 0; k < C; k++)
+            for (int j = 0; j < K; j++)
+                m->Wk[((size_t)j * C + k) * N + n] = (float)(as_rng_normal(&r) * scale);
+}
+
+/* Features of frames [t0, t0 + n) of the (unpadded) track z (C, T) into out (n, N): reads z
+ * directly in 'valid' mode, stages the padded window through xp in 'same' mode. */
+static void features_of(nn_nst *m, float *out, const float *z, int64_t T, int64_t t0, int64_t n)
+{
+    int C = m->sh.C, N = m->sh.N, K = m->sh.K;
+    if (m->sh.padding == NN_PAD_VALID) {
+        nn_conv1d_forward(out, z + t0, T, m->Wk, C, N, K, n);
+    } else {
+        /* window of padded columns [t0, t0 + n + K - 1) = track columns [t0 - pl, ...) */
+        int64_t w = n + K - 1;
+        for (int k = 0; k < C; k++) {
+            float *row = m->xp + (size_t)k * m->Tp;
+            for (int64_t u = 0; u < w; u++) {
+                int64_t t = t0 + u - m->pl;
+                row[u] = (t >= 0 && t < T) ? z[(size_t)k * T + t] : 0.0f;
+            }
+        }
+        nn_conv1d_forward(out, m->xp, m->Tp, m->Wk, C, N, K, n);
+    }
+    nn_relu_forward(out, n * N);
+}
+
+void nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
+{
+    int N = m->sh.N;
+    if (m->Fc) features_of(m, m->Fc, c, m->sh.T, 0, m->To);
+    /* The style in chunks of at most To output frames, through F as scratch. */
+    for (int64_t t0 = 0; t0 < m->Tso; t0 += m->To) {
+        int64_t n = AS_MIN(m->To, m->Tso - t0);
+        if (m->exact) {
+            features_of(m, m->Fs + t0 * N, s, m->sh.Ts, t0, n);
+        } else {
+            features_of(m, m->F, s, m->sh.Ts, t0, n);
+            nn_gemm(NN_TRANS, NN_NOTRANS, N, N, n, (float)(1.0 / m->sh.div_s), m->F, N, m->F, N,
+                    t0 == 0 ? 0.0f : 1.0f, m->Gs, N);
+        }
+    }
+    if (m->exact) { /* |Fs Fs^T|^2 by row blocks of To, through B (To, Tso) */
+        double ss = 0;
+        for (int64_t r0 = 0; r0 < m->Tso; r0 += m->To) {
+            int64_t n = AS_MIN(m->To, m->Tso - r0);
+            nn_gemm(NN_NOTRANS, NN_TRANS, n, m->Tso, N, 1.0f, m->Fs + r0 * N, N, m->Fs, N, 0.0f,
+                    m->B, m->Tso);
+            ss += nn_sumsq(m->B, n * m->Tso);
+        }
+        m->ss = ss / (m->sh.div_s * m->sh.div_s);
+    }
+    /* restore the zero padding of the staging buffer for nn_nst_eval */
+    if (m->xp) memset(m->xp, 0, (size_t)m->sh.C * m->Tp * sizeof(float));
+}
+
+void nn_nst_eval(nn_nst *m, const float *x, float *grad, double *content, double *style)
+{
+    int C = m->sh.C, N = m->sh.N, K = m->sh.K;
+    int64_t T = m->sh.T, To = m->To, nF = To * N;
+    const float *in = x;
+    int64_t ld = T;
+    if (m->xp) {
+        for (int k = 0; k < C; k++)
+            memcpy(m->xp + (size_t)k * m->Tp + m->pl, x + (size_t)k * T, (size_t)T * sizeof(float));
+        in = m->xp;
+        ld = m->Tp;
+    }
+    nn_conv1d_forward(m->F, in, ld, m->Wk, C, N, K, To);
+    nn_relu_forward(m->F, nF);
+
+    double lc = 0, ls;
+    if (m->Fc) lc = nn_content_loss(m->dF, m->F, m->Fc, nF, m->sh.alpha);
+    else memset(m->dF, 0, (size_t)nF * sizeof(float));
+    if (m->exact)
+        ls = nn_style_loss_exact(m->dF, m->A, m->B, m->F, m->Fs, To, m->Tso, N, m->sh.div_x,
+                                 m->sh.div_s, m->ss, m->sh.beta);
+    else
+        ls = nn_style_loss_gram(m->dF, m->G, m->F, m->Gs, To, N, m->sh.div_x, m->sh.beta);
+    nn_relu_backward(m->dF, m->F, nF);
+
+    if (m->gp) {
+        memset(m->gp, 0, (size_t)C * m->Tp * sizeof(float));
+        nn_conv1d_backward(m->gp, m->Tp, m->dF, m->Wk, C, N, K, To);
+        for (int k = 0; k < C; k++)
+            memcpy(grad + (size_t)k * T, m->gp + (size_t)k * m->Tp + m->pl, (size_t)T * sizeof(float));
+    } else {
+        memset(grad, 0, (size_t)C * T * sizeof(float));
+        nn_conv1d_backward(grad, T, m->dF, m->Wk, C, N, K, To);
+    }
+    *content = lc;
+    *style = ls;
+}
+
+/* ---- the double twin ------------------------------------------------------------------------ */
+
+/* Fpre and F (To, N) of z (C, T) in double, padded by pl/pr zeros. */
+static void naive_features(const nn_nst_shape *sh, const double *W, const double *z, int64_t T,
+                           int pl, double *F)
+{
+    int C = sh->C, N = sh->N, K = sh->K;
+    int64_t To = T + (sh->padding == NN_PAD_SAME ? sh->K - 1 : 0) - K + 1;
+    for (int64_t t = 0; t < To; t++)
+        for (int n = 0; n < N; n++) {
+            double s = 0;
+            for (int k = 0; k < C; k++)
+                for (int j = 0; j < K; j++) {
+                    int64_t u = t + j - pl;
+                    if (u >= 0 && u < T) s += W[((size_t)n * C + k) * K + j] * z[(size_t)k * T + u];
+                }
+            F[t * N + n] = s > 0 ? s : 0;
+        }
+}
+
+void nn_nst_eval_naive(const nn_nst_shape *sh, const double *W, const double *x, const double *c,
+                       const double *s, double *grad, double *content, double *style)
+{
+    int C = sh->C, N = sh->N, K = sh->K;
+    int pl = sh->padding == NN_PAD_SAME ? (K - 1) / 2 : 0;
+    int64_t extra = sh->padding == NN_PAD_SAME ? K - 1 : 0;
+    int64_t T = sh->T, Ts = sh->Ts, To = T + extra - K + 1, Tso = Ts + extra - K + 1;
+    double *Fx = calloc((size_t)(To * N), sizeof(double));
+    double *Fc = calloc((size_t)(To * N), sizeof(double));
+    double *Fs = calloc((size_t)(Tso * N), sizeof(double));
+    double *D = calloc((size_t)N * N, sizeof(double));
+    double *dF = calloc((size_t)(To * N), sizeof(double));
+    if (!Fx || !Fc || !Fs || !D || !dF) goto done;
+    naive_features(sh, W, x, T, pl, Fx);
+    naive_features(sh, W, c, T, pl, Fc);
+    naive_features(sh, W, s, Ts, pl, Fs);
+    double lc = 0, ls = 0;
+    for (int64_t i = 0; i < To * N; i++) lc += (Fx[i] - Fc[i]) * (Fx[i] - Fc[i]);
+    for (int a = 0; a < N; a++)
+        for (int b = 0; b < N; b++) {
+            double gx = 0, gs = 0;
+            for (int64_t t = 0; t < To; t++) gx += Fx[t * N + a] * Fx[t * N + b];
+            for (int64_t t = 0; t < Tso; t++) gs += Fs[t * N + a] * Fs[t * N + b];
+            D[a * N + b] = gx / sh->div_x - gs / sh->div_s;
+            ls += D[a * N + b] * D[a * N + b];
+        }
+    *content = sh->alpha * lc;
+    *style = sh->beta * ls;
+    if (grad) {
+        for (int64_t t = 0; t < To; t++)
+            for (int n = 0; n < N; n++) {
+                double g = 2 * sh->alpha * (Fx[t * N + n] - Fc[t * N + n]);
+                double h = 0;
+                for (int b = 0; b < N; b++) h += Fx[t * N + b] * D[b * N + n];
+                g += 4 * sh->beta / sh->div_x * h;
+                dF[t * N + n] = Fx[t * N + n] > 0 ? g : 0;
+            }
+        memset(grad, 0, (size_t)C * T * sizeof(double));
+        for (int k = 0; k < C; k++)
+            for (int j = 0; j < K; j++)
+                for (int64_t t = 0; t < To; t++) {
+                    int64_t u = t + j - pl;
+                    if (u < 0 || u >= T) continue;
+                    double g = 0;
+                    for (int n = 0; n < N; n++) g += W[((size_t)n * C + k) * K + j] * dF[t * N + n];
+                    grad[(size_t)k * T + u] += g;
+                }
+    }
+done:
+    free(Fx);
+    free(Fc);
+    free(Fs);
+    free(D);
+    free(dF);
+}

@@ -1,0 +1,356 @@
+/* test_nn.c — the kernels of src/nn against their naive twins, the style-transfer loss and
+ * gradient against the float64 PyTorch reference (tests/ref/nst), and against central finite
+ * differences of an independent double implementation. */
+#include "harness.h"
+#include "nn/nn.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void fill_normal(float *x, int64_t n, uint64_t seed, double scale, double shift)
+{
+    as_rng r;
+    as_rng_seed(&r, seed);
+    for (int64_t i = 0; i < n; i++) x[i] = (float)(shift + scale * as_rng_normal(&r));
+}
+
+TEST(nn_gemm_matches_naive_twin)
+{
+    enum { M = 37, N = 29, K = 53, LD = 64 };
+    float *A = malloc(sizeof(float) * 64 * 64), *B = malloc(sizeof(float) * 64 * 64);
+    float *C1 = malloc(sizeof(float) * M * LD), *C2 = malloc(sizeof(float) * M * LD);
+    fill_normal(A, 64 * 64, 1, 1, 0);
+    fill_normal(B, 64 * 64, 2, 1, 0);
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            fill_normal(C1, M * LD, 3, 1, 0);
+            memcpy(C2, C1, sizeof(float) * M * LD);
+            nn_gemm(ta, tb, M, N, K, 0.5f, A, LD, B, LD, 0.25f, C1, LD);
+            nn_gemm_naive(ta, tb, M, N, K, 0.5f, A, LD, B, LD, 0.25f, C2, LD);
+            char name[32];
+            snprintf(name, sizeof name, "gemm ta=%d tb=%d", ta, tb);
+            ref_check_ff(name, C1, C2, M * LD, 1e-5, 1e-5);
+        }
+    free(A);
+    free(B);
+    free(C1);
+    free(C2);
+}
+
+TEST(nn_conv1d_forward_backward_match_naive_twin)
+{
+    enum { C = 37, N = 24, K = 5, To = 19, LD = 31 }; /* LD > To + K - 1: strided views */
+    float *W = malloc(sizeof(float) * N * C * K), *Wk = malloc(sizeof(float) * N * C * K);
+    float *in = malloc(sizeof(float) * C * LD);
+    float *o1 = malloc(sizeof(float) * To * N), *o2 = malloc(sizeof(float) * To * N);
+    float *d1 = malloc(sizeof(float) * C * LD), *d2 = malloc(sizeof(float) * C * LD);
+    double *o2d = malloc(sizeof(double) * To * N), *d2d = malloc(sizeof(double) * C * LD);
+    fill_normal(W, N * C * K, 4, 0.1, 0);
+    fill_normal(in, C * LD, 5, 1, 0);
+    nn_conv1d_relayout(Wk, W, C, N, K);
+    /* the re-layout is a permutation: Wk[j, k, n] = W[n, k, j] */
+    CHECK(Wk[(2 * C + 7) * N + 3] == W[(3 * C + 7) * K + 2]);
+    nn_conv1d_forward(o1, in, LD, Wk, C, N, K, To);
+    nn_conv1d_forward_naive(o2, in, LD, W, C, N, K, To);
+    for (int i = 0; i < To * N; i++) o2d[i] = o2[i];
+    nmse_check_fd("conv forward", o1, o2d, To * N, 1e-8);
+
+    fill_normal(o1, To * N, 6, 1, 0);
+    fill_normal(d1, C * LD, 7, 1, 0); /* backward accumulates onto what is there */
+    memcpy(d2, d1, sizeof(float) * C * LD);
+    nn_conv1d_backward(d1, LD, o1, Wk, C, N, K, To);
+    nn_conv1d_backward_naive(d2, LD, o1, W, C, N, K, To);
+    for (int i = 0; i < C * LD; i++) d2d[i] = d2[i];
+    nmse_check_fd("conv backward", d1, d2d, C * LD, 1e-8);
+    /* columns past To + K - 1 are never touched */
+    CHECK(d1[LD - 1] == d2[LD - 1]);
+
+    /* backward is the adjoint of forward: <conv(in), g> = <in, conv^T(g)> */
+    memset(d1, 0, sizeof(float) * C * LD);
+    nn_conv1d_backward(d1, LD, o1, Wk, C, N, K, To);
+    nn_conv1d_forward(o2, in, LD, Wk, C, N, K, To);
+    double lhs = 0, rhs = 0;
+    for (int i = 0; i < To * N; i++) lhs += (double)o2[i] * o1[i];
+    for (int i = 0; i < C * LD; i++) rhs += (double)in[i] * d1[i];
+    CHECK_NEAR(lhs, rhs, 1e-4 * fabs(lhs));
+    free(W);
+    free(Wk);
+    free(in);
+    free(o1);
+    free(o2);
+    free(d1);
+    free(d2);
+    free(o2d);
+    free(d2d);
+}
+
+TEST(nn_relu_and_adam)
+{
+    float x[4] = {-1.0f, 0.0f, 2.0f, -0.0f}, dx[4] = {1, 1, 1, 1};
+    nn_relu_forward(x, 4);
+    CHECK(x[0] == 0 && x[1] == 0 && x[2] == 2 && x[3] == 0);
+    nn_relu_backward(dx, x, 4);
+    CHECK(dx[0] == 0 && dx[1] == 0 && dx[2] == 1 && dx[3] == 0);
+
+    /* Adam's first step moves every coordinate by lr * g / (|g| + eps / sqrt(1 - beta2)) (Kingma &
+     * Ba sec. 2.1, with Keras's epsilon-hat placement) */
+    float p[3] = {1, 1, 1}, g[3] = {0.5f, -2.0f, 1e-3f}, m[3] = {0}, v[3] = {0};
+    nn_adam a = {.lr = 0.1, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7};
+    nn_adam_step(&a, p, g, m, v, 3);
+    for (int i = 0; i < 3; i++) CHECK_NEAR(p[i], 1.0 - 0.1 * g[i] / (fabs(g[i]) + 1e-7 / sqrt(0.001)), 1e-6);
+    /* and minimises a quadratic */
+    float q[2] = {3, -4}, qm[2] = {0}, qv[2] = {0};
+    nn_adam b = {.lr = 0.05, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7};
+    for (int it = 0; it < 2000; it++) {
+        float gq[2] = {2 * (q[0] - 1), 8 * (q[1] + 2)};
+        nn_adam_step(&b, q, gq, qm, qv, 2);
+    }
+    CHECK_NEAR(q[0], 1.0, 1e-2);
+    CHECK_NEAR(q[1], -2.0, 1e-2);
+}
+
+/* ---- the reference configuration: C = 1025, T = 40, N = 32, K = 11 -------------------------- */
+
+static double json_number(const char *rel, const char *key)
+{
+    FILE *f = fopen(ref_path(rel), "rb");
+    if (!f) {
+        harness_fail(__FILE__, __LINE__, "cannot open %s", ref_path(rel));
+        return NAN;
+    }
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(buf, pat);
+    if (!p) {
+        harness_fail(__FILE__, __LINE__, "%s: no %s", rel, key);
+        return NAN;
+    }
+    return strtod(p + strlen(pat), NULL);
+}
+
+typedef struct refset {
+    as_npy W, c, s, x;
+} refset;
+
+static int load_set(refset *r)
+{
+    memset(r, 0, sizeof *r);
+    return load_ref("nst/W.npy", &r->W) && load_ref("nst/c.npy", &r->c) &&
+           load_ref("nst/s.npy", &r->s) && load_ref("nst/x.npy", &r->x);
+}
+
+static void free_set(refset *r)
+{
+    as_npy_free(&r->W);
+    as_npy_free(&r->c);
+    as_npy_free(&r->s);
+    as_npy_free(&r->x);
+}
+
+/* Runs the fast loss on the reference inputs and compares it with one reference set. */
+static void check_against_ref(const char *prefix, int padding, double div, int style_mode)
+{
+    refset r;
+    if (!load_set(&r)) return;
+    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = padding, .T = 40, .Ts = 40,
+                       .div_x = div, .div_s = div, .alpha = 1e-2, .beta = 1, .style_mode = style_mode};
+    char rel[128], name[128];
+    double lc_ref, ls_ref;
+    snprintf(rel, sizeof rel, "nst/%s_loss.json", prefix);
+    lc_ref = json_number(rel, "content_loss");
+    ls_ref = json_number(rel, "style_loss");
+    CHECK_NEAR(json_number(rel, "gram_divisor"), div, 0);
+
+    float *grad = malloc(sizeof(float) * 1025 * 40);
+    for (int part = 0; part < 3; part++) { /* total, content only, style only */
+        nn_nst_shape s2 = sh;
+        if (part == 1) s2.beta = 0;
+        if (part == 2) s2.alpha = 0;
+        nn_nst *m = NULL;
+        CHECK_OK(nn_nst_create(&m, &s2));
+        if (!m) break;
+        CHECK(m->exact == (style_mode == NN_STYLE_EXACT));
+        nn_conv1d_relayout(m->Wk, r.W.data, 1025, 32, 11);
+        nn_nst_set_targets(m, r.c.data, r.s.data);
+        double lc, ls;
+        nn_nst_eval(m, r.x.data, grad, &lc, &ls);
+        as_npy g;
+        const char *suffix = part == 0 ? "grad" : part == 1 ? "grad_content" : "grad_style";
+        const char *gprefix = prefix;
+        if (part == 1 && strcmp(prefix, "valid_gramT") == 0) gprefix = "valid"; /* same content */
+        snprintf(rel, sizeof rel, "nst/%s_%s.npy", gprefix, suffix);
+        if (load_ref(rel, &g)) {
+            snprintf(name, sizeof name, "%s_%s%s", prefix, suffix, m->exact ? " (exact)" : "");
+            /* The content gradient is 2 alpha (F(x) - F(c)), a difference of nearly equal float32
+             * features (x = c + 0.01 noise): float32 cancellation leaves ~1e-4 of its scale
+             * (torch in float32 does the same). A wrong factor or mask would be off by O(1). */
+            double tol = part == 1 ? 2e-4 : 1e-5;
+            ref_check_npy(name, grad, &g, 0, tol * npy_maxabs(&g));
+            as_npy_free(&g);
+        }
+        if (part != 2) CHECK_NEAR(lc, lc_ref, 1e-4 * lc_ref);
+        else CHECK(lc == 0);
+        if (part != 1) CHECK_NEAR(ls, ls_ref, 1e-5 * ls_ref);
+        else CHECK(ls == 0);
+        if (part == 0) {
+            printf("    %s: content %.10g (ref %.10g)  style %.10g (ref %.10g)\n", prefix, lc, lc_ref,
+                   ls, ls_ref);
+            snprintf(rel, sizeof rel, "nst/%s_F_x.npy", padding == NN_PAD_SAME ? "same" : "valid");
+            if (load_ref(rel, &g)) {
+                ref_check_npy("F(x)", m->F, &g, 0, 1e-5 * npy_maxabs(&g));
+                as_npy_free(&g);
+            }
+            if (m->Fc) {
+                snprintf(rel, sizeof rel, "nst/%s_F_c.npy", padding == NN_PAD_SAME ? "same" : "valid");
+                if (load_ref(rel, &g)) {
+                    ref_check_npy("F(c)", m->Fc, &g, 0, 1e-5 * npy_maxabs(&g));
+                    as_npy_free(&g);
+                }
+            }
+        }
+        nn_nst_destroy(m);
+    }
+    free(grad);
+    free_set(&r);
+}
+
+TEST(nst_loss_grad_valid_gramT_matches_torch)
+{
+    check_against_ref("valid_gramT", NN_PAD_VALID, 40, NN_STYLE_GRAM);
+    check_against_ref("valid_gramT", NN_PAD_VALID, 40, NN_STYLE_EXACT);
+}
+
+TEST(nst_loss_grad_valid_matches_torch)
+{
+    check_against_ref("valid", NN_PAD_VALID, 30, NN_STYLE_GRAM);
+    check_against_ref("valid", NN_PAD_VALID, 30, NN_STYLE_EXACT);
+}
+
+TEST(nst_loss_grad_same_matches_torch)
+{
+    check_against_ref("same", NN_PAD_SAME, 40, NN_STYLE_GRAM);
+    check_against_ref("same", NN_PAD_SAME, 40, NN_STYLE_EXACT);
+}
+
+/* The double twin agrees with the float64 PyTorch reference to ~1e-12 (so it is a trustworthy
+ * base for the finite-difference checks below). */
+TEST(nst_double_twin_matches_torch)
+{
+    refset r;
+    if (!load_set(&r)) return;
+    size_t nw = 32 * 1025 * 11, nx = 1025 * 40;
+    double *W = malloc(sizeof(double) * nw), *x = malloc(sizeof(double) * nx);
+    double *c = malloc(sizeof(double) * nx), *s = malloc(sizeof(double) * nx);
+    double *g = malloc(sizeof(double) * nx);
+    for (size_t i = 0; i < nw; i++) W[i] = ((float *)r.W.data)[i];
+    for (size_t i = 0; i < nx; i++) {
+        x[i] = ((float *)r.x.data)[i];
+        c[i] = ((float *)r.c.data)[i];
+        s[i] = ((float *)r.s.data)[i];
+    }
+    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+                       .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
+    double lc, ls;
+    nn_nst_eval_naive(&sh, W, x, c, s, g, &lc, &ls);
+    CHECK_NEAR(lc, json_number("nst/valid_gramT_loss.json", "content_loss"), 1e-12);
+    CHECK_NEAR(ls, json_number("nst/valid_gramT_loss.json", "style_loss"), 1e-9);
+    as_npy gr;
+    if (load_ref("nst/valid_gramT_grad.npy", &gr)) {
+        ref_check_dd("twin grad", g, gr.data, nx, 0, 1e-12 * npy_maxabs(&gr));
+        as_npy_free(&gr);
+    }
+    free(W);
+    free(x);
+    free(c);
+    free(s);
+    free(g);
+    free_set(&r);
+}
+
+/* Small random problems, content and style of different lengths (each Gram divided by its own
+ * track's frame count; the style longer than the content so the targets are built in chunks):
+ * (1) the double twin's gradient against central finite differences of the twin itself,
+ * (2) the fast float loss and gradient against the twin, both style forms, both paddings. */
+TEST(nst_gradient_matches_finite_differences)
+{
+    enum { C = 13, N = 9, K = 3, T = 8, TS = 19 };
+    for (int padding = 0; padding < 2; padding++)
+        for (int mode = NN_STYLE_EXACT; mode <= NN_STYLE_GRAM; mode++) {
+            nn_nst_shape sh = {.C = C, .N = N, .K = K, .padding = padding, .T = T, .Ts = TS,
+                               .div_x = T, .div_s = TS, .alpha = 0.3, .beta = 0.7, .style_mode = mode};
+            float Wf[N * C * K], xf[C * T], cf[C * T], sf[C * TS], gf[C * T];
+            double W[N * C * K], x[C * T], c[C * T], s[C * TS], g[C * T];
+            fill_normal(Wf, N * C * K, 11 + padding, 0.3, 0);
+            fill_normal(xf, C * T, 12, 1, 1);
+            fill_normal(cf, C * T, 13, 1, 1);
+            fill_normal(sf, C * TS, 14, 1, 1);
+            for (int i = 0; i < N * C * K; i++) W[i] = Wf[i];
+            for (int i = 0; i < C * T; i++) { x[i] = xf[i]; c[i] = cf[i]; }
+            for (int i = 0; i < C * TS; i++) s[i] = sf[i];
+            double lc, ls;
+            nn_nst_eval_naive(&sh, W, x, c, s, g, &lc, &ls);
+            if (mode == NN_STYLE_EXACT) { /* (1), once per padding */
+                double worst = 0, h = 1e-6, gmax = 0;
+                for (int i = 0; i < C * T; i++) gmax = fmax(gmax, fabs(g[i]));
+                for (int i = 0; i < C * T; i++) {
+                    double a, b, lp, lm, xi = x[i];
+                    x[i] = xi + h;
+                    nn_nst_eval_naive(&sh, W, x, c, s, NULL, &a, &b);
+                    lp = a + b;
+                    x[i] = xi - h;
+                    nn_nst_eval_naive(&sh, W, x, c, s, NULL, &a, &b);
+                    lm = a + b;
+                    x[i] = xi;
+                    double fd = (lp - lm) / (2 * h);
+                    worst = fmax(worst, fabs(fd - g[i]) / gmax);
+                }
+                printf("    padding %d: twin gradient vs central differences: worst %.3g of max|g|\n",
+                       padding, worst);
+                CHECK(worst < 1e-6);
+            }
+            nn_nst *m = NULL;
+            CHECK_OK(nn_nst_create(&m, &sh));
+            if (!m) continue;
+            CHECK(m->exact == (mode == NN_STYLE_EXACT));
+            nn_conv1d_relayout(m->Wk, Wf, C, N, K);
+            nn_nst_set_targets(m, cf, sf);
+            double lcf, lsf;
+            nn_nst_eval(m, xf, gf, &lcf, &lsf);
+            CHECK_NEAR(lcf, lc, 1e-4 * lc);
+            CHECK_NEAR(lsf, ls, 1e-4 * ls);
+            double gmax = 0;
+            for (int i = 0; i < C * T; i++) gmax = fmax(gmax, fabs(g[i]));
+            ref_check_fd(m->exact ? "fast grad (exact form)" : "fast grad (Gram form)", gf, g,
+                         C * T, 1e-3, 1e-5 * gmax);
+            nn_nst_destroy(m);
+        }
+}
+
+/* Memory grows linearly with the track length (the N x N / bounded T'xT' parts aside). */
+TEST(nst_memory_is_linear_in_length)
+{
+    size_t b[4];
+    for (int i = 0; i < 4; i++) {
+        nn_nst_shape sh = {.C = 1025, .N = 4096, .K = 11, .T = 4000 * (i + 1), .Ts = 4000 * (i + 1),
+                           .div_x = 1, .div_s = 1, .alpha = 1e-2, .beta = 1};
+        int exact = -1;
+        b[i] = nn_nst_bytes(&sh, &exact);
+        CHECK(exact == 0); /* long tracks use the N x N Gram */
+    }
+    long d1 = (long)(b[1] - b[0]), d2 = (long)(b[2] - b[1]), d3 = (long)(b[3] - b[2]);
+    CHECK(labs(d2 - d1) < 4096 && labs(d3 - d2) < 4096);
+    nn_nst_shape canon = {.C = 1025, .N = 4096, .K = 11, .T = 431, .Ts = 431, .div_x = 431,
+                          .div_s = 431, .alpha = 1e-2, .beta = 1};
+    int exact = -1;
+    size_t bytes = nn_nst_bytes(&canon, &exact);
+    CHECK(exact == 1);
+    printf("    canonical: %.1f MB, %.1f GFLOP per evaluation\n", bytes / 1e6,
+           nn_nst_flops(&canon) / 1e9);
+    CHECK(bytes < 260e6);
+    CHECK_NEAR(nn_nst_flops(&canon), 2 * 2.0 * 421 * 4096 * 1025 * 11 + 4.0 * 421 * 4096 * 842, 1);
+}
