@@ -111,42 +111,59 @@ void audio_format_names(int f, char *format, size_t format_len, char *subtype, s
     if (subtype) snprintf(subtype, subtype_len, "%s", sub);
 }
 
-/* --- sources: a file descriptor or a buffer in memory --------------------------------------- */
+/* --- sources: a file descriptor or a buffer in memory ---------------------------------------
+ * Both go through libsndfile's virtual I/O. For files this keeps the descriptor ours:
+ * sf_open_fd closes the descriptor when opening fails even when asked not to (libsndfile
+ * 1.2.0), which would make our own close() a double close. */
 
-typedef struct mem_src {
-    const unsigned char *buf;
+typedef struct vsrc {
+    int fd;                   /* >= 0: read with pread */
+    const unsigned char *buf; /* else: this buffer */
     sf_count_t len, pos;
-} mem_src;
+} vsrc;
 
-static sf_count_t mem_len(void *u) { return ((mem_src *)u)->len; }
-static sf_count_t mem_tell(void *u) { return ((mem_src *)u)->pos; }
-static sf_count_t mem_seek(sf_count_t off, int whence, void *u)
+static sf_count_t v_len(void *u) { return ((vsrc *)u)->len; }
+static sf_count_t v_tell(void *u) { return ((vsrc *)u)->pos; }
+static sf_count_t v_seek(sf_count_t off, int whence, void *u)
 {
-    mem_src *m = u;
+    vsrc *m = u;
     sf_count_t p = whence == SEEK_SET ? off : whence == SEEK_CUR ? m->pos + off : m->len + off;
     if (p < 0) return -1;
     m->pos = p; /* past the end is allowed, as for files; reads there return 0 */
     return p;
 }
-static sf_count_t mem_read(void *ptr, sf_count_t count, void *u)
+static sf_count_t v_read(void *ptr, sf_count_t count, void *u)
 {
-    mem_src *m = u;
+    vsrc *m = u;
     if (count <= 0 || m->pos >= m->len) return 0;
     sf_count_t k = AS_MIN(count, m->len - m->pos);
-    memcpy(ptr, m->buf + m->pos, (size_t)k);
+    if (m->fd >= 0) {
+        sf_count_t got = 0;
+        while (got < k) {
+            ssize_t r = pread(m->fd, (char *)ptr + got, (size_t)(k - got), (off_t)(m->pos + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += r;
+        }
+        k = got;
+    } else {
+        memcpy(ptr, m->buf + m->pos, (size_t)k);
+    }
     m->pos += k;
     return k;
 }
-static sf_count_t mem_write(const void *ptr, sf_count_t count, void *u)
+static sf_count_t v_write(const void *ptr, sf_count_t count, void *u)
 {
     (void)ptr, (void)count, (void)u;
     return 0;
 }
 
+static SF_VIRTUAL_IO vio = {v_len, v_seek, v_read, v_write, v_tell};
+
 typedef struct source {
     const char *name;
     int fd;         /* -1 for memory */
-    mem_src mem;
+    vsrc io;
     SNDFILE *sf;
     SF_INFO info;
     int64_t nbytes; /* size of the file or buffer */
@@ -166,7 +183,7 @@ static size_t source_peek(const source *s, int64_t off, unsigned char *b, size_t
     if (off < 0 || off >= s->nbytes) return 0;
     if (s->fd < 0) {
         size_t k = (size_t)AS_MIN((int64_t)len, s->nbytes - off);
-        memcpy(b, s->mem.buf + off, k);
+        memcpy(b, s->io.buf + off, k);
         return k;
     }
     ssize_t k = pread(s->fd, b, len, (off_t)off);
@@ -219,10 +236,43 @@ static as_status check_info(const source *s, as_error *err)
     return check_wav_truncation(s, err);
 }
 
+/* When libsndfile refuses a RIFF/WAVE, its message for a zero sample rate or channel count is
+ * "SF_INFO struct incomplete"; name the field instead. Returns the status set, or AS_OK. */
+static as_status wav_fmt_problem(const source *s, as_error *err)
+{
+    unsigned char h[12], c[8], f[16];
+    if (source_peek(s, 0, h, 12) < 12 || memcmp(h, "RIFF", 4) != 0 || memcmp(h + 8, "WAVE", 4) != 0)
+        return AS_OK;
+    for (int64_t off = 12; off + 8 <= s->nbytes && off < 65536;) {
+        if (source_peek(s, off, c, 8) < 8) return AS_OK;
+        uint32_t size = le32(c + 4);
+        if (memcmp(c, "fmt ", 4) == 0) {
+            if (size < 16 || source_peek(s, off + 8, f, 16) < 16) return AS_OK;
+            unsigned ch = (unsigned)f[2] | (unsigned)f[3] << 8;
+            uint32_t rate = le32(f + 4);
+            if (rate == 0 || rate > AS_MAX_RATE) {
+                return as__fail(err, AS_ERR_FORMAT, s->name,
+                                "invalid sample rate %lu Hz in the header", (unsigned long)rate);
+            }
+            if (ch == 0 || ch > AS_MAX_CHANNELS) {
+                return as__fail(err, ch ? AS_ERR_UNSUPPORTED : AS_ERR_FORMAT, s->name,
+                                "%u channels in the header (at most %d are supported)", ch,
+                                AS_MAX_CHANNELS);
+            }
+            return AS_OK;
+        }
+        off += 8 + (int64_t)size + (size & 1);
+    }
+    return AS_OK;
+}
+
 static as_status sf_open_failed(source *s, const char *sfmsg, as_error *err)
 {
+    as_status st = wav_fmt_problem(s, err);
+    if (st != AS_OK) return st;
     as__fail(err, AS_ERR_FORMAT, s->name, "not a readable audio file (libsndfile: %s)", sfmsg);
-    as__hint(err, "audiostyle reads WAV, FLAC, Ogg Vorbis/Opus, MP3, AIFF and AU");
+    if (strstr(sfmsg, "not recognised"))
+        as__hint(err, "audiostyle reads WAV, FLAC, Ogg Vorbis/Opus, MP3, AIFF and AU");
     return AS_ERR_FORMAT;
 }
 
@@ -244,14 +294,17 @@ static as_status source_open_path(source *s, const char *path, as_error *err)
     s->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) return as__fail(err, AS_ERR_IO, path, "%s", strerror(errno));
     s->nbytes = (int64_t)st.st_size;
+    s->io.fd = s->fd;
+    s->io.len = (sf_count_t)st.st_size;
     char sfmsg[256];
     audio_quiet_begin();
-    s->sf = sf_open_fd(s->fd, SFM_READ, &s->info, 0);
+    s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
     if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
     audio_quiet_end();
     if (!s->sf) {
+        as_status st1 = sf_open_failed(s, sfmsg, err);
         source_close(s);
-        return sf_open_failed(s, sfmsg, err);
+        return st1;
     }
     as_status st2 = check_info(s, err);
     if (st2 != AS_OK) source_close(s);
@@ -261,19 +314,19 @@ static as_status source_open_path(source *s, const char *path, as_error *err)
 static as_status source_open_memory(source *s, const void *buf, size_t len, const char *name,
                                     as_error *err)
 {
-    static SF_VIRTUAL_IO vio = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
     memset(s, 0, sizeof *s);
     s->fd = -1;
     s->name = name && *name ? name : "(memory)";
     if (!buf && len) return as__fail(err, AS_ERR_ARG, s->name, "no buffer");
     if (len == 0) return as__fail(err, AS_ERR_EMPTY, s->name, "file is empty");
     if ((uint64_t)len > (uint64_t)INT64_MAX) return as__fail(err, AS_ERR_ARG, s->name, "buffer too large");
-    s->mem.buf = buf;
-    s->mem.len = (sf_count_t)len;
+    s->io.fd = -1;
+    s->io.buf = buf;
+    s->io.len = (sf_count_t)len;
     s->nbytes = (int64_t)len;
     char sfmsg[256];
     audio_quiet_begin();
-    s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->mem);
+    s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
     if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
     audio_quiet_end();
     if (!s->sf) return sf_open_failed(s, sfmsg, err);
@@ -363,8 +416,9 @@ static as_status decode(source *s, const decode_req *rq, decode_res *res, as_err
         for (size_t i = 0; i < m; i++) {
             double v = chunk[i];
             if (!isfinite(v)) {
+                int64_t at = rq->start + n + (int64_t)(i / (size_t)C);
                 st = as__fail(err, AS_ERR_NUMERIC, s->name, "contains NaN or infinite samples "
-                              "(first at %.3f s)", (double)(rq->start + n + (int64_t)(i / (size_t)C)) / sr);
+                              "(first at frame %lld, %.3f s)", (long long)at, (double)at / sr);
                 goto done;
             }
             double a = fabs(v);
