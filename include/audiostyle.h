@@ -286,6 +286,127 @@ AS_API as_status as_plot_bars(const char *png_path, const double *values /* (n,)
 
 /* @@ SECTION nn/style (issue 3) @@ */
 
+/* Spectrogram neural style transfer (Ulyanov & Lebedev 2016; the TensorFlow notebook's recipe).
+ *
+ *     as_style_config cfg;
+ *     as_style_config_default(&cfg);                  // the notebook's defaults
+ *     as_style *st = NULL;
+ *     if (as_style_create(&st, &cfg, content.data, content.n, style.data, style.n, &err) != AS_OK) ...
+ *     as_status s = as_style_run(st, my_progress, my_data);   // optimise, then Griffin-Lim
+ *     const float *y; int64_t n;
+ *     as_style_get_audio(st, &y, &n);                 // n == content.n, 22050 Hz
+ *     as_style_destroy(st);
+ *
+ * Both signals are mono at 22050 Hz (as_audio_load). S = log1p(|STFT|) (n_fft 2048, hop 512,
+ * centred, reflect padding) gives (F = 1025, T) for each track. One fixed random convolution
+ * (F input channels, kernel_width taps along time, `filters` outputs, no bias, ReLU) maps a
+ * spectrogram to features F(.). The result spectrogram x (F, T_content) minimises
+ *     content_weight * sum (F(x) - F(c))^2 + style_weight * sum (G(F(x)) - G(F(s)))^2,
+ * G(F) = F^T F / T (each track's own frame count T), by L-BFGS (or Adam), then Griffin-Lim turns
+ * max(exp(x) - 1, 0) into audio of exactly the content's length.
+ *
+ * Cost: one evaluation is ~2 * 2 * T' * filters * 1025 * kernel_width FLOPs (OpenBLAS sgemm);
+ * as_style_estimate tells the memory and time before anything is allocated. Memory grows
+ * linearly with the tracks' lengths. An as_style object is used by one thread at a time; the
+ * work inside uses OpenBLAS's threads (cfg.threads sets their number, process-wide). */
+enum { AS_STYLE_LBFGS = 0, AS_STYLE_ADAM = 1 };
+enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1 };
+enum { AS_STYLE_PAD_VALID = 0, AS_STYLE_PAD_SAME = 1 };
+enum { AS_STYLE_GRAM_FRAMES = 0, AS_STYLE_GRAM_OUTPUT_FRAMES = 1 };
+enum { AS_STYLE_PHASE_RANDOM = 0, AS_STYLE_PHASE_CONTENT = 1 };
+
+typedef struct as_style_config {
+    int filters;             /* N convolution filters; 4096 */
+    int kernel_width;        /* taps along time; 11 */
+    int padding;             /* AS_STYLE_PAD_VALID (T' = T - kernel_width + 1, default) or _SAME */
+    int gram_divisor;        /* AS_STYLE_GRAM_FRAMES: G / T, the notebook (default);
+                                AS_STYLE_GRAM_OUTPUT_FRAMES: G / T' */
+    double content_weight;   /* alpha; 1e-2. 0 with init CONTENT = Grinstein et al.'s style-only mode */
+    double style_weight;     /* 1 */
+    int init;                /* AS_STYLE_INIT_NOISE (x0 ~ Normal(0, init_scale), default) or _CONTENT */
+    double init_scale;       /* 1e-3 */
+    int optimizer;           /* AS_STYLE_LBFGS (default) or AS_STYLE_ADAM */
+    int iterations;          /* optimiser iterations; 0 = 300 for L-BFGS, 2000 for Adam */
+    int lbfgs_memory;        /* L-BFGS history pairs; 10 (scipy's L-BFGS-B default) */
+    double learning_rate;    /* Adam; 1.0 (the Keras notebook) */
+    int patience;            /* Adam: stop after this many steps without a lower loss; 50; 0 = never */
+    int griffin_lim_iterations; /* 500 */
+    int phase;               /* AS_STYLE_PHASE_RANDOM (default) or _CONTENT (start from the content's phase) */
+    uint64_t seed;           /* weights, x0 and Griffin-Lim's random phase; 0 */
+    int threads;             /* OpenBLAS and Griffin-Lim threads; 0 = leave as they are / all cores */
+    double max_memory_mb;    /* as_style_create refuses (AS_ERR_MEMLIMIT) above this; 0 = no limit */
+} as_style_config;
+
+/* Fills cfg with the defaults above. */
+AS_API void as_style_config_default(as_style_config *cfg);
+
+/* What a job will cost, computed from the shapes alone (no allocation). */
+typedef struct as_style_estimate {
+    int64_t content_frames, style_frames; /* T of the content (and result) and of the style */
+    double memory_mb;                     /* peak memory of the job (library side) */
+    double flops_per_evaluation;
+    int evaluations;                      /* expected loss + gradient evaluations */
+    double gflops;                        /* the sgemm rate assumed (measured when calibrated) */
+    double optimize_seconds, griffin_lim_seconds, seconds; /* estimates */
+} as_style_estimate;
+/* calibrate != 0 times a short sgemm (~0.1 s) to estimate the rate; 0 assumes 100 GFLOP/s. */
+AS_API as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_samples,
+                                        int64_t style_samples, int calibrate,
+                                        as_style_estimate *est);
+
+typedef struct as_style as_style;
+
+/* Computes both spectrograms, draws the weights and allocates everything the job needs
+ * (nothing is allocated while it runs). The signals are copied. AS_ERR_ARG for a bad config or
+ * tracks too short (each needs more than n_fft/2 samples and at least kernel_width frames);
+ * AS_ERR_MEMLIMIT beyond cfg->max_memory_mb (err tells the figure); AS_ERR_NOMEM. */
+AS_API as_status as_style_create(as_style **out, const as_style_config *cfg,
+                                 const float *content, int64_t content_n, const float *style,
+                                 int64_t style_n, as_error *err);
+AS_API void as_style_destroy(as_style *st);
+
+enum { AS_STYLE_STAGE_OPTIMIZE = 0, AS_STYLE_STAGE_GRIFFIN_LIM = 1 };
+typedef struct as_style_progress {
+    int stage;                  /* AS_STYLE_STAGE_* */
+    int iteration, iterations;  /* optimiser iterations done / planned; Griffin-Lim's in its stage */
+    int evaluations;            /* loss + gradient evaluations so far */
+    double content_loss, style_loss; /* of the current iterate */
+    double seconds;             /* since the stage began */
+} as_style_progress;
+/* Called after each optimiser iteration and each Griffin-Lim iteration; a non-zero return
+ * stops the job: the call returns AS_ERR_CANCELLED, the best spectrogram so far is kept. */
+typedef int (*as_style_progress_fn)(const as_style_progress *p, void *user);
+
+/* Optimises the spectrogram (the first call also computes the content features and the style
+ * statistics). fn may be NULL. A line-search failure of L-BFGS is not an error: the best x found
+ * is kept and the run ends early (as_style_stats tells why). */
+AS_API as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user);
+/* Griffin-Lim on the current result spectrogram -> audio of the content's length. Can be called
+ * after a cancelled as_style_optimize to render what there is. */
+AS_API as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user);
+/* as_style_optimize then as_style_render. */
+AS_API as_status as_style_run(as_style *st, as_style_progress_fn fn, void *user);
+
+enum { AS_STYLE_CONTENT = 0, AS_STYLE_STYLE = 1, AS_STYLE_RESULT = 2 };
+/* Frames of the content, style or result spectrogram (the result has the content's). */
+AS_API int64_t as_style_frames(const as_style *st, int which);
+/* Copies the magnitude spectrogram |X| (1025, frames) of the content, the style or the result
+ * (max(exp(x) - 1, 0)) into out. */
+AS_API as_status as_style_get_spectrogram(const as_style *st, int which, float *out);
+/* The rendered audio (valid after as_style_render, owned by st); AS_ERR_ARG before. */
+AS_API as_status as_style_get_audio(const as_style *st, const float **y, int64_t *n);
+
+typedef struct as_style_stats {
+    int iterations, evaluations;
+    double optimize_seconds, seconds_per_evaluation, griffin_lim_seconds;
+    double content_loss, style_loss;       /* of the result spectrogram */
+    double initial_content_loss, initial_style_loss;
+    double spectral_convergence;           /* Griffin-Lim's, NaN before rendering */
+    const char *stop_reason;               /* "iterations", "converged", "line search", "patience", "cancelled", ... */
+    double memory_mb;                      /* allocated by as_style_create */
+} as_style_stats;
+AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
+
 /* @@ SECTION features (issue 4) @@ */
 
 /* The 57 GTZAN features of the Kaggle CSV (librosa 0.7.2 defaults, sr 22050, n_fft 2048, hop
