@@ -1,0 +1,578 @@
+/* transfer.c — spectrogram neural style transfer: the spectrograms, the optimisation loop
+ * (liblbfgs L-BFGS or Adam) over the loss of src/nn/nst.c, and Griffin-Lim.
+ *
+ * ref: the TF notebook (Ulyanov's neural-style-audio-tf): scipy.optimize.minimize(method
+ * 'L-BFGS-B', options maxiter 300) from x0 ~ Normal(0, 1e-3), then librosa.griffinlim(exp(x)-1,
+ * 500). L-BFGS-B's defaults are mirrored where liblbfgs allows (history 10, Moré-Thuente with
+ * ftol 1e-3 and gtol 0.9, at most 20 evaluations per line search, stop when max|g| <= 1e-5 or
+ * the relative decrease of f is below 1e7 * DBL_EPSILON); liblbfgs's own gradient-norm test is
+ * switched off, so a run goes to its iteration count unless it has truly converged. */
+#define _POSIX_C_SOURCE 200809L
+#include "core/internal.h"
+#include "nn/nn.h"
+
+#include <float.h>
+#include <lbfgs.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NST_NFFT 2048
+#define NST_HOP 512
+#define NST_F (NST_NFFT / 2 + 1)
+
+struct as_style {
+    as_style_config cfg;
+    as_stft *stft;
+    int64_t T, Ts;      /* frames of the content (= result) and of the style */
+    int64_t n_content;  /* samples of the content (= result) */
+    int64_t n;          /* NST_F * T, the optimised variables */
+    float *Sc;          /* (F, T) log1p |STFT(content)| */
+    float *Ss;          /* (F, Ts) log1p |STFT(style)| */
+    float *phase;       /* (F, T, 2) unit phasors of the content, for AS_STYLE_PHASE_CONTENT */
+    float *x;           /* (F, T) the current spectrogram (log1p domain) */
+    float *best;        /* (F, T) the best one seen */
+    float *grad;        /* (F, T) gradient; the magnitude for Griffin-Lim afterwards */
+    float *m, *v;       /* (F, T) Adam moments */
+    float *audio;       /* (n_content,) */
+    nn_nst *net;
+    int targets_ready, started, rendered;
+    double best_f, best_lc, best_ls, cur_lc, cur_ls;
+    int evals, iters, iter_budget;
+    double t0;
+    as_style_progress_fn fn;
+    void *user;
+    int cancelled, converged;
+    as_style_stats stats;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void as_style_config_default(as_style_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->filters = 4096;
+    cfg->kernel_width = 11;
+    cfg->padding = AS_STYLE_PAD_VALID;
+    cfg->gram_divisor = AS_STYLE_GRAM_FRAMES;
+    cfg->content_weight = 1e-2;
+    cfg->style_weight = 1.0;
+    cfg->init = AS_STYLE_INIT_NOISE;
+    cfg->init_scale = 1e-3;
+    cfg->optimizer = AS_STYLE_LBFGS;
+    cfg->iterations = 0;
+    cfg->lbfgs_memory = 10;
+    cfg->learning_rate = 1.0;
+    cfg->patience = 50;
+    cfg->griffin_lim_iterations = 500;
+    cfg->phase = AS_STYLE_PHASE_RANDOM;
+    cfg->seed = 0;
+    cfg->threads = 0;
+    cfg->max_memory_mb = 0;
+}
+
+static int iterations_of(const as_style_config *cfg)
+{
+    if (cfg->iterations > 0) return cfg->iterations;
+    return cfg->optimizer == AS_STYLE_ADAM ? 2000 : 300;
+}
+
+static as_status check_config(const as_style_config *c, as_error *err)
+{
+    const char *bad = NULL;
+    if (c->filters < 1 || c->filters > 65536) bad = "filters must be 1..65536";
+    else if (c->kernel_width < 1 || c->kernel_width > 1001) bad = "kernel width must be 1..1001";
+    else if (c->padding != AS_STYLE_PAD_VALID && c->padding != AS_STYLE_PAD_SAME) bad = "unknown padding";
+    else if (c->gram_divisor != AS_STYLE_GRAM_FRAMES && c->gram_divisor != AS_STYLE_GRAM_OUTPUT_FRAMES)
+        bad = "unknown Gram divisor";
+    else if (!(c->content_weight >= 0) || !isfinite(c->content_weight)) bad = "content weight must be >= 0";
+    else if (!(c->style_weight >= 0) || !isfinite(c->style_weight)) bad = "style weight must be >= 0";
+    else if (c->content_weight == 0 && c->style_weight == 0) bad = "content and style weights are both 0";
+    else if (c->init != AS_STYLE_INIT_NOISE && c->init != AS_STYLE_INIT_CONTENT) bad = "unknown init";
+    else if (!(c->init_scale >= 0) || !isfinite(c->init_scale)) bad = "init scale must be >= 0";
+    else if (c->optimizer != AS_STYLE_LBFGS && c->optimizer != AS_STYLE_ADAM) bad = "unknown optimizer";
+    else if (c->iterations < 0) bad = "iterations must be >= 0";
+    else if (c->lbfgs_memory < 1 || c->lbfgs_memory > 100) bad = "L-BFGS memory must be 1..100";
+    else if (!(c->learning_rate > 0) || !isfinite(c->learning_rate)) bad = "learning rate must be > 0";
+    else if (c->patience < 0) bad = "patience must be >= 0";
+    else if (c->griffin_lim_iterations < 1) bad = "Griffin-Lim iterations must be >= 1";
+    else if (c->phase != AS_STYLE_PHASE_RANDOM && c->phase != AS_STYLE_PHASE_CONTENT) bad = "unknown phase";
+    else if (c->threads < 0) bad = "threads must be >= 0";
+    else if (!(c->max_memory_mb >= 0)) bad = "max memory must be >= 0";
+    if (bad) return as__fail(err, AS_ERR_ARG, "style transfer", "%s", bad);
+    return AS_OK;
+}
+
+static int64_t frames_of(int64_t samples) { return 1 + samples / NST_HOP; } /* centred STFT */
+
+static nn_nst_shape shape_of(const as_style_config *cfg, int64_t T, int64_t Ts)
+{
+    nn_nst_shape sh = {.C = NST_F, .N = cfg->filters, .K = cfg->kernel_width,
+                       .padding = cfg->padding == AS_STYLE_PAD_SAME ? NN_PAD_SAME : NN_PAD_VALID,
+                       .T = T, .Ts = Ts, .alpha = cfg->content_weight, .beta = cfg->style_weight,
+                       .style_mode = NN_STYLE_AUTO};
+    int64_t shrink = cfg->padding == AS_STYLE_PAD_SAME ? 0 : cfg->kernel_width - 1;
+    if (cfg->gram_divisor == AS_STYLE_GRAM_OUTPUT_FRAMES) {
+        sh.div_x = (double)(T - shrink);
+        sh.div_s = (double)(Ts - shrink);
+    } else {
+        sh.div_x = (double)T;
+        sh.div_s = (double)Ts;
+    }
+    return sh;
+}
+
+/* Bytes as_style_create allocates besides the network: spectrograms, optimiser, audio. */
+static double side_bytes(const as_style_config *cfg, int64_t T, int64_t Ts, int64_t n_content)
+{
+    double n = (double)NST_F * T, b = 0;
+    b += 4.0 * n * 4;                           /* Sc, x, best, grad */
+    b += 4.0 * NST_F * (double)Ts;              /* Ss */
+    if (cfg->phase == AS_STYLE_PHASE_CONTENT) b += 8.0 * n;
+    b += 4.0 * (double)n_content;               /* audio */
+    b += 8.0 * NST_F * (double)AS_MAX(T, Ts);   /* the complex STFT while creating */
+    if (cfg->optimizer == AS_STYLE_ADAM) b += 8.0 * n;
+    else b += 8.0 * n * (2.0 * cfg->lbfgs_memory + 6); /* liblbfgs: x, g, xp, gp, d, w + (s, y) pairs */
+    b += 4.0 * 8.0 * n;                          /* Griffin-Lim's complex buffers (rough) */
+    return b;
+}
+
+#define NST_BASE_MB 40.0 /* the process besides the job: code, OpenBLAS buffers, FFTW */
+
+as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_samples,
+                                 int64_t style_samples, int calibrate, as_style_estimate *est)
+{
+    memset(est, 0, sizeof *est);
+    if (check_config(cfg, NULL) != AS_OK || content_samples < 1 || style_samples < 1) return AS_ERR_ARG;
+    int64_t T = frames_of(content_samples), Ts = frames_of(style_samples);
+    nn_nst_shape sh = shape_of(cfg, T, Ts);
+    est->content_frames = T;
+    est->style_frames = Ts;
+    est->memory_mb = (nn_nst_bytes(&sh, NULL) + side_bytes(cfg, T, Ts, content_samples)) / 1e6 + NST_BASE_MB;
+    est->flops_per_evaluation = nn_nst_flops(&sh);
+    int it = iterations_of(cfg);
+    /* scipy's L-BFGS-B (and liblbfgs here) needs ~1.07 evaluations per iteration on this loss */
+    est->evaluations = cfg->optimizer == AS_STYLE_ADAM ? it : (int)(it * 1.07 + 1);
+    double rate = 100e9;
+    if (calibrate) {
+        if (cfg->threads > 0) nn_set_threads(cfg->threads);
+        int64_t M = AS_MIN(AS_MAX(T - cfg->kernel_width + 1, 64), 512);
+        double r = nn_gemm_rate(M, AS_MIN(cfg->filters, 4096), NST_F, 2);
+        if (r > 0) rate = r * 0.9; /* the whole evaluation runs at ~90 % of the bare sgemm rate */
+    }
+    est->gflops = rate / 1e9;
+    /* the targets cost about one evaluation's forward half for each track */
+    est->optimize_seconds = (est->flops_per_evaluation * (est->evaluations + 1)) / rate;
+    /* Griffin-Lim: two FFT passes per frame and iteration, ~4 us each on one core */
+    est->griffin_lim_seconds = 8e-6 * (double)T * cfg->griffin_lim_iterations /
+                               (cfg->threads > 0 ? cfg->threads : 1);
+    est->seconds = est->optimize_seconds + est->griffin_lim_seconds;
+    return AS_OK;
+}
+
+/* log1p |STFT(y)| (F, T) and optionally the unit phasors (F, T, 2). X is scratch (F, T, 2). */
+static as_status spectrogram_of(const as_stft *s, const float *y, int64_t n, float *X, float *S,
+                                float *phase, int64_t T)
+{
+    as_status st = as_stft_forward(s, y, n, 1, AS_PAD_REFLECT, X);
+    if (st != AS_OK) return st;
+    for (int64_t i = 0; i < NST_F * T; i++) {
+        float re = X[2 * i], im = X[2 * i + 1];
+        float mag = (float)hypot(re, im);
+        // ref: np.log1p(np.abs(librosa.stft(y)))  (float32)
+        S[i] = log1pf(mag);
+        if (phase) {
+            phase[2 * i] = mag > 0 ? re / mag : 1.0f;
+            phase[2 * i + 1] = mag > 0 ? im / mag : 0.0f;
+        }
+    }
+    return AS_OK;
+}
+
+as_status as_style_create(as_style **out, const as_style_config *cfg, const float *content,
+                          int64_t content_n, const float *style, int64_t style_n, as_error *err)
+{
+    if (!out) return AS_ERR_ARG;
+    *out = NULL;
+    as_status rc = check_config(cfg, err);
+    if (rc != AS_OK) return rc;
+    if (!content || !style) return as__fail(err, AS_ERR_ARG, "style transfer", "no signal");
+    const char *names[2] = {"content", "style"};
+    int64_t lens[2] = {content_n, style_n};
+    for (int i = 0; i < 2; i++) {
+        int64_t need = NST_NFFT / 2 + 1;
+        int64_t frames_needed = cfg->padding == AS_STYLE_PAD_SAME ? 1 : cfg->kernel_width;
+        int64_t need2 = (frames_needed - 1) * NST_HOP;
+        if (need2 > need) need = need2;
+        if (lens[i] < need) {
+            rc = as__fail(err, AS_ERR_ARG, names[i], "too short (%.3f s): at least %.3f s needed",
+                          lens[i] / (double)AS_SR, need / (double)AS_SR);
+            as__hint(err, "use a longer track or a smaller --kernel-width");
+            return rc;
+        }
+    }
+    int64_t T = frames_of(content_n), Ts = frames_of(style_n);
+    if ((double)NST_F * T > 2e9)
+        return as__fail(err, AS_ERR_TOO_LONG, "content", "too long for one optimisation (%lld frames)",
+                        (long long)T);
+    nn_nst_shape sh = shape_of(cfg, T, Ts);
+    double mb = (nn_nst_bytes(&sh, NULL) + side_bytes(cfg, T, Ts, content_n)) / 1e6 + NST_BASE_MB;
+    if (cfg->max_memory_mb > 0 && mb > cfg->max_memory_mb) {
+        rc = as__fail(err, AS_ERR_MEMLIMIT, "style transfer",
+                      "the job needs about %.0f MB, more than the %.0f MB allowed", mb,
+                      cfg->max_memory_mb);
+        as__hint(err, "use shorter excerpts (--content-duration, --style-duration) or fewer --filters");
+        return rc;
+    }
+    if (cfg->threads > 0) nn_set_threads(cfg->threads);
+
+    as_style *st = calloc(1, sizeof *st);
+    float *X = NULL;
+    if (!st) return as__fail(err, AS_ERR_NOMEM, "style transfer", NULL);
+    st->cfg = *cfg;
+    st->T = T;
+    st->Ts = Ts;
+    st->n_content = content_n;
+    st->n = (int64_t)NST_F * T;
+    st->stats.spectral_convergence = NAN;
+    st->stats.stop_reason = "not run";
+    size_t nF = (size_t)st->n, nS = (size_t)NST_F * (size_t)Ts;
+    st->stft = as_stft_create(NST_NFFT, NST_HOP, &rc);
+    if (!st->stft) goto fail;
+    rc = AS_ERR_NOMEM;
+    st->Sc = malloc(nF * sizeof(float));
+    st->Ss = malloc(nS * sizeof(float));
+    st->x = malloc(nF * sizeof(float));
+    st->best = malloc(nF * sizeof(float));
+    st->grad = malloc(nF * sizeof(float));
+    st->audio = calloc((size_t)content_n, sizeof(float));
+    X = malloc((size_t)NST_F * (size_t)AS_MAX(T, Ts) * 2 * sizeof(float));
+    if (!st->Sc || !st->Ss || !st->x || !st->best || !st->grad || !st->audio || !X) goto fail;
+    if (cfg->phase == AS_STYLE_PHASE_CONTENT && !(st->phase = malloc(2 * nF * sizeof(float)))) goto fail;
+    if (cfg->optimizer == AS_STYLE_ADAM) {
+        st->m = calloc(nF, sizeof(float));
+        st->v = calloc(nF, sizeof(float));
+        if (!st->m || !st->v) goto fail;
+    }
+    rc = spectrogram_of(st->stft, content, content_n, X, st->Sc, st->phase, T);
+    if (rc == AS_OK) rc = spectrogram_of(st->stft, style, style_n, X, st->Ss, NULL, Ts);
+    free(X);
+    X = NULL;
+    if (rc != AS_OK) goto fail;
+    rc = nn_nst_create(&st->net, &sh);
+    if (rc != AS_OK) goto fail;
+    nn_nst_init_weights(st->net, cfg->seed);
+    st->stats.memory_mb = (st->net->bytes + side_bytes(cfg, T, Ts, content_n)) / 1e6;
+
+    /* x0: the notebook's Normal(0, 1e-3) noise, or the content itself */
+    if (cfg->init == AS_STYLE_INIT_CONTENT) {
+        memcpy(st->x, st->Sc, nF * sizeof(float));
+    } else {
+        as_rng r;
+        as_rng_seed(&r, cfg->seed ^ 0x5eed0f5eedULL);
+        for (size_t i = 0; i < nF; i++) st->x[i] = (float)(cfg->init_scale * as_rng_normal(&r));
+    }
+    memcpy(st->best, st->x, nF * sizeof(float));
+    *out = st;
+    return AS_OK;
+fail:
+    free(X);
+    as_style_destroy(st);
+    if (rc == AS_ERR_NOMEM) return as__fail(err, rc, "style transfer", "out of memory (needs about %.0f MB)", mb);
+    return as__fail(err, rc, "style transfer", "cannot compute the spectrograms: %s", as_strerror(rc));
+}
+
+void as_style_destroy(as_style *st)
+{
+    if (!st) return;
+    as_stft_destroy(st->stft);
+    nn_nst_destroy(st->net);
+    free(st->Sc);
+    free(st->Ss);
+    free(st->phase);
+    free(st->x);
+    free(st->best);
+    free(st->grad);
+    free(st->m);
+    free(st->v);
+    free(st->audio);
+    free(st);
+}
+
+/* ---- optimisation --------------------------------------------------------------------------- */
+
+/* One evaluation at st->x; keeps the best point. Returns the total loss. */
+static double evaluate(as_style *st)
+{
+    double lc, ls;
+    nn_nst_eval(st->net, st->x, st->grad, &lc, &ls);
+    double f = lc + ls;
+    st->evals++;
+    st->cur_lc = lc;
+    st->cur_ls = ls;
+    if (st->evals == 1) {
+        st->stats.initial_content_loss = lc;
+        st->stats.initial_style_loss = ls;
+    }
+    if (f < st->best_f) {
+        st->best_f = f;
+        st->best_lc = lc;
+        st->best_ls = ls;
+        memcpy(st->best, st->x, (size_t)st->n * sizeof(float));
+    }
+    return f;
+}
+
+static int report(as_style *st)
+{
+    if (!st->fn) return 0;
+    as_style_progress p = {.stage = AS_STYLE_STAGE_OPTIMIZE, .iteration = st->iters,
+                           .iterations = st->iter_budget, .evaluations = st->evals,
+                           .content_loss = st->cur_lc, .style_loss = st->cur_ls,
+                           .seconds = now_s() - st->t0};
+    return st->fn(&p, st->user) != 0;
+}
+
+static lbfgsfloatval_t lb_evaluate(void *inst, const lbfgsfloatval_t *x, lbfgsfloatval_t *g,
+                                   const int n, const lbfgsfloatval_t step)
+{
+    as_style *st = inst;
+    (void)step;
+    for (int i = 0; i < n; i++) st->x[i] = (float)x[i];
+    double f = evaluate(st);
+    for (int i = 0; i < n; i++) g[i] = st->grad[i];
+    return f;
+}
+
+static int lb_progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval_t *g,
+                       const lbfgsfloatval_t fx, const lbfgsfloatval_t xnorm,
+                       const lbfgsfloatval_t gnorm, const lbfgsfloatval_t step, int n, int k, int ls)
+{
+    as_style *st = inst;
+    (void)x, (void)fx, (void)xnorm, (void)gnorm, (void)step, (void)ls;
+    st->iters++;
+    if (report(st)) {
+        st->cancelled = 1;
+        return 1;
+    }
+    /* L-BFGS-B's projected-gradient test, pgtol 1e-5 (no bounds here: max |g|) */
+    double gmax = 0;
+    for (int i = 0; i < n; i++) gmax = fmax(gmax, fabs(g[i]));
+    if (gmax <= 1e-5) {
+        st->converged = 1;
+        return 1;
+    }
+    return st->iters >= st->iter_budget;
+}
+
+static as_status run_lbfgs(as_style *st)
+{
+    int n = (int)st->n;
+    lbfgsfloatval_t *x = lbfgs_malloc(n);
+    if (!x) return AS_ERR_NOMEM;
+    for (int i = 0; i < n; i++) x[i] = st->x[i];
+    lbfgs_parameter_t p;
+    lbfgs_parameter_init(&p);
+    p.m = st->cfg.lbfgs_memory;
+    p.epsilon = 0;                   /* never liblbfgs's |g| / |x| test */
+    p.past = 1;                      /* L-BFGS-B's factr 1e7 test on the relative decrease */
+    p.delta = 1e7 * DBL_EPSILON;
+    p.max_linesearch = 20;
+    p.ftol = 1e-3;
+    p.gtol = 0.9;
+    as_status rc = AS_OK;
+    /* A line-search failure (rounding errors near a minimum in float32) restarts from the best
+     * point with a fresh history while iterations remain and the last leg made progress. */
+    for (int restart = 0; restart <= 5; restart++) {
+        int it0 = st->iters;
+        double f0 = st->best_f;
+        p.max_iterations = 0; /* the budget is counted in lb_progress across restarts */
+        lbfgsfloatval_t fx = 0;
+        int ret = lbfgs(n, x, &fx, lb_evaluate, lb_progress, st, &p);
+        if (st->cancelled) {
+            st->stats.stop_reason = "cancelled";
+            rc = AS_ERR_CANCELLED;
+            break;
+        }
+        if (st->converged) {
+            st->stats.stop_reason = "converged (gradient)";
+            break;
+        }
+        if (st->iters >= st->iter_budget) { /* lb_progress stopped it: the budget is spent */
+            st->stats.stop_reason = "iterations";
+            break;
+        }
+        if (ret >= 0) { /* LBFGS_STOP: the relative-decrease test (or g == 0 at the start) */
+            st->stats.stop_reason = "converged (relative decrease)";
+            break;
+        }
+        if (ret == LBFGSERR_OUTOFMEMORY) {
+            rc = AS_ERR_NOMEM;
+            break;
+        }
+        as__log(AS_LOG_INFO, "style transfer: L-BFGS stopped (liblbfgs %d) after %d iterations",
+                ret, st->iters);
+        st->stats.stop_reason = "line search";
+        if (st->iters >= st->iter_budget || st->iters == it0 || !(st->best_f < f0)) break;
+        for (int i = 0; i < n; i++) x[i] = st->best[i];
+    }
+    lbfgs_free(x);
+    return rc;
+}
+
+static as_status run_adam(as_style *st)
+{
+    nn_adam a = {.lr = st->cfg.learning_rate, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7};
+    int since_best = 0;
+    st->stats.stop_reason = "iterations";
+    while (st->iters < st->iter_budget) {
+        double prev_best = st->best_f;
+        evaluate(st);
+        since_best = st->best_f < prev_best ? 0 : since_best + 1;
+        // ref: keras.callbacks.EarlyStopping(monitor='loss', patience=50, min_delta=0)
+        if (st->cfg.patience > 0 && since_best >= st->cfg.patience) {
+            st->stats.stop_reason = "patience";
+            break;
+        }
+        nn_adam_step(&a, st->x, st->grad, st->m, st->v, st->n);
+        st->iters++;
+        if (report(st)) {
+            st->stats.stop_reason = "cancelled";
+            return AS_ERR_CANCELLED;
+        }
+    }
+    return AS_OK;
+}
+
+as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
+{
+    if (!st) return AS_ERR_ARG;
+    if (st->cfg.threads > 0) nn_set_threads(st->cfg.threads);
+    double t0 = now_s();
+    if (!st->targets_ready) {
+        nn_nst_set_targets(st->net, st->Sc, st->Ss);
+        st->targets_ready = 1;
+    }
+    st->fn = fn;
+    st->user = user;
+    st->t0 = t0;
+    st->cancelled = st->converged = 0;
+    st->best_f = INFINITY;
+    st->iters = 0;
+    st->iter_budget = iterations_of(&st->cfg);
+    int evals0 = st->evals;
+    as_status rc = AS_OK;
+    if (st->iter_budget > 0)
+        rc = st->cfg.optimizer == AS_STYLE_ADAM ? run_adam(st) : run_lbfgs(st);
+    else
+        st->stats.stop_reason = "iterations";
+    if (st->best_f < INFINITY) memcpy(st->x, st->best, (size_t)st->n * sizeof(float));
+    st->rendered = 0;
+    st->stats.iterations = st->iters;
+    st->stats.evaluations = st->evals;
+    st->stats.optimize_seconds += now_s() - t0;
+    st->stats.seconds_per_evaluation =
+        st->evals > 0 ? st->stats.optimize_seconds / st->evals : 0;
+    (void)evals0;
+    st->stats.content_loss = st->best_f < INFINITY ? st->best_lc : NAN;
+    st->stats.style_loss = st->best_f < INFINITY ? st->best_ls : NAN;
+    st->fn = NULL;
+    st->user = NULL;
+    return rc;
+}
+
+/* ---- Griffin-Lim ----------------------------------------------------------------------------- */
+
+typedef struct gl_ctx {
+    as_style *st;
+    as_style_progress_fn fn;
+    void *user;
+    double t0;
+} gl_ctx;
+
+static int gl_progress(void *user, int iter, int n_iter)
+{
+    gl_ctx *c = user;
+    as_style_progress p = {.stage = AS_STYLE_STAGE_GRIFFIN_LIM, .iteration = iter,
+                           .iterations = n_iter, .evaluations = c->st->evals,
+                           .content_loss = c->st->stats.content_loss,
+                           .style_loss = c->st->stats.style_loss, .seconds = now_s() - c->t0};
+    return c->fn(&p, c->user);
+}
+
+as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user)
+{
+    if (!st) return AS_ERR_ARG;
+    double t0 = now_s();
+    float *a = st->grad; /* (F, T) free after the optimisation */
+    for (int64_t i = 0; i < st->n; i++) {
+        float v = expf(st->x[i]) - 1.0f; // ref: a = np.exp(x) - 1 (clipped: magnitudes are >= 0)
+        a[i] = v > 0 ? v : 0.0f;
+    }
+    gl_ctx ctx = {st, fn, user, t0};
+    as_gl_opts o = {0};
+    o.n_iter = st->cfg.griffin_lim_iterations;
+    o.momentum = AS_GL_MOMENTUM;
+    o.init = st->cfg.phase == AS_STYLE_PHASE_CONTENT ? AS_GL_INIT_PHASE : AS_GL_INIT_RANDOM;
+    o.seed = st->cfg.seed;
+    o.phase = st->phase;
+    o.length = st->n_content;
+    o.threads = st->cfg.threads;
+    if (fn) {
+        o.progress = gl_progress;
+        o.user = &ctx;
+    }
+    double sc = NAN;
+    st->rendered = 0;
+    as_status rc = as_griffinlim(st->stft, a, st->T, &o, st->audio, &sc);
+    st->stats.griffin_lim_seconds = now_s() - t0;
+    if (rc != AS_OK) return rc;
+    st->stats.spectral_convergence = sc;
+    st->rendered = 1;
+    return AS_OK;
+}
+
+as_status as_style_run(as_style *st, as_style_progress_fn fn, void *user)
+{
+    as_status rc = as_style_optimize(st, fn, user);
+    if (rc != AS_OK) return rc;
+    return as_style_render(st, fn, user);
+}
+
+int64_t as_style_frames(const as_style *st, int which)
+{
+    if (!st) return 0;
+    return which == AS_STYLE_STYLE ? st->Ts : st->T;
+}
+
+as_status as_style_get_spectrogram(const as_style *st, int which, float *out)
+{
+    if (!st || !out || which < AS_STYLE_CONTENT || which > AS_STYLE_RESULT) return AS_ERR_ARG;
+    const float *src = which == AS_STYLE_CONTENT ? st->Sc : which == AS_STYLE_STYLE ? st->Ss : st->x;
+    int64_t n = (int64_t)NST_F * (which == AS_STYLE_STYLE ? st->Ts : st->T);
+    for (int64_t i = 0; i < n; i++) {
+        float v = expm1f(src[i]);
+        out[i] = v > 0 ? v : 0.0f;
+    }
+    return AS_OK;
+}
+
+as_status as_style_get_audio(const as_style *st, const float **y, int64_t *n)
+{
+    if (!st || !y || !n || !st->rendered) return AS_ERR_ARG;
+    *y = st->audio;
+    *n = st->n_content;
+    return AS_OK;
+}
+
+void as_style_get_stats(const as_style *st, as_style_stats *out)
+{
+    if (!st || !out) return;
+    *out = st->stats;
+}

@@ -1,0 +1,304 @@
+/* test_style.c — the style-transfer engine (src/style/transfer.c) end to end on tiny
+ * configurations: determinism, decreasing losses, lengths, cancellation, options, refusals. */
+#include "harness.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ~2 s test signals: a melody of harmonic tones (content) and rhythmic noise bursts (style). */
+static float *make_content(int64_t n)
+{
+    float *y = malloc(sizeof(float) * (size_t)n);
+    for (int64_t i = 0; i < n; i++) {
+        double t = (double)i / AS_SR, f = 220.0 * pow(2.0, (double)((i / 5512) % 5) / 12.0);
+        y[i] = (float)(0.3 * sin(2 * M_PI * f * t) + 0.15 * sin(4 * M_PI * f * t) +
+                       0.05 * sin(6 * M_PI * f * t));
+    }
+    return y;
+}
+
+static float *make_style(int64_t n)
+{
+    float *y = malloc(sizeof(float) * (size_t)n);
+    as_rng r;
+    as_rng_seed(&r, 3);
+    for (int64_t i = 0; i < n; i++) {
+        double env = exp(-(double)(i % 5512) / 800.0);
+        y[i] = (float)(0.4 * env * as_rng_normal(&r) + 0.1 * sin(2 * M_PI * 55.0 * i / AS_SR));
+    }
+    return y;
+}
+
+static void tiny_config(as_style_config *c)
+{
+    as_style_config_default(c);
+    c->filters = 64;
+    c->iterations = 20;
+    c->griffin_lim_iterations = 8;
+    c->seed = 7;
+    c->threads = 1;
+}
+
+TEST(style_defaults_are_the_notebook)
+{
+    as_style_config c;
+    as_style_config_default(&c);
+    CHECK(c.filters == 4096 && c.kernel_width == 11 && c.padding == AS_STYLE_PAD_VALID);
+    CHECK(c.content_weight == 1e-2 && c.style_weight == 1 && c.init == AS_STYLE_INIT_NOISE);
+    CHECK(c.init_scale == 1e-3 && c.optimizer == AS_STYLE_LBFGS && c.griffin_lim_iterations == 500);
+    CHECK(c.gram_divisor == AS_STYLE_GRAM_FRAMES);
+    as_style_estimate e;
+    CHECK_OK(as_style_estimate_cost(&c, 220500, 220500, 0, &e));
+    CHECK(e.content_frames == 431 && e.style_frames == 431);
+    /* 2 convolutions of 2 * 421 * 4096 * 1025 * 11 FLOPs plus the T'xT' style products */
+    CHECK_NEAR(e.flops_per_evaluation, 4.0 * 421 * 4096 * 1025 * 11 + 4.0 * 421 * 4096 * 842, 1);
+    CHECK(e.evaluations >= 300 && e.evaluations <= 330);
+    CHECK(e.memory_mb > 200 && e.memory_mb < 500);
+    printf("    canonical estimate: %.0f MB, %.1f GFLOP/eval, %d evaluations\n", e.memory_mb,
+           e.flops_per_evaluation / 1e9, e.evaluations);
+}
+
+typedef struct cancel_at {
+    int at, calls, last_iter, stage_gl, losses_ok;
+} cancel_at;
+
+static int on_progress(const as_style_progress *p, void *user)
+{
+    cancel_at *c = user;
+    c->calls++;
+    if (p->stage == AS_STYLE_STAGE_GRIFFIN_LIM) c->stage_gl++;
+    else {
+        c->last_iter = p->iteration;
+        if (!(p->content_loss >= 0 && p->style_loss >= 0 && p->evaluations >= p->iteration))
+            c->losses_ok = 0;
+    }
+    return c->at > 0 && c->calls >= c->at;
+}
+
+/* Runs one tiny job; returns the audio (malloc'd copy) and its length. */
+static float *run_job(const as_style_config *cfg, int64_t nc, int64_t ns, int64_t *n_out,
+                      as_style_stats *stats)
+{
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    float *out = NULL;
+    CHECK_OK(as_style_create(&st, cfg, c, nc, s, ns, &err));
+    if (st) {
+        cancel_at cb = {.losses_ok = 1};
+        CHECK_OK(as_style_run(st, on_progress, &cb));
+        CHECK(cb.losses_ok);
+        CHECK(cb.stage_gl == cfg->griffin_lim_iterations);
+        const float *y = NULL;
+        int64_t n = 0;
+        CHECK_OK(as_style_get_audio(st, &y, &n));
+        if (y) {
+            out = malloc(sizeof(float) * (size_t)n);
+            memcpy(out, y, sizeof(float) * (size_t)n);
+        }
+        *n_out = n;
+        as_style_get_stats(st, stats);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
+    return out;
+}
+
+TEST(style_lbfgs_decreases_loss_keeps_length_and_is_deterministic)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    int64_t nc = 44100 + 123, ns = 50000, n1 = 0, n2 = 0;
+    as_style_stats s1, s2;
+    float *y1 = run_job(&cfg, nc, ns, &n1, &s1);
+    float *y2 = run_job(&cfg, nc, ns, &n2, &s2);
+    CHECK(n1 == nc && n2 == nc);
+    CHECK(y1 && y2 && memcmp(y1, y2, sizeof(float) * (size_t)nc) == 0);
+    printf("    L-BFGS: %d iterations, %d evaluations (%s); content %.4g -> %.4g, style %.4g -> %.4g, "
+           "SC %.3f\n", s1.iterations, s1.evaluations, s1.stop_reason, s1.initial_content_loss,
+           s1.content_loss, s1.initial_style_loss, s1.style_loss, s1.spectral_convergence);
+    CHECK(s1.iterations == 20 && strcmp(s1.stop_reason, "iterations") == 0);
+    CHECK(s1.evaluations >= 20 && s1.evaluations <= 40);
+    CHECK(s1.content_loss + s1.style_loss < 0.2 * (s1.initial_content_loss + s1.initial_style_loss));
+    CHECK(s1.style_loss < s1.initial_style_loss);
+    CHECK(isfinite(s1.spectral_convergence) && s1.spectral_convergence < 1.0);
+    double peak = 0;
+    for (int64_t i = 0; y1 && i < n1; i++) peak = fmax(peak, fabs(y1[i]));
+    CHECK(peak > 0 && isfinite(peak));
+
+    /* the written file is bit-identical too */
+    char p1[512], p2[512];
+    snprintf(p1, sizeof p1, "%s/a.wav", scratch_dir());
+    snprintf(p2, sizeof p2, "%s/b.wav", scratch_dir());
+    as_save_opts so = {.level = AS_LEVEL_PEAK_LIMIT};
+    as_error err = {0};
+    if (y1 && y2) {
+        CHECK_OK(as_audio_save(p1, y1, n1, AS_SR, &so, &err));
+        CHECK_OK(as_audio_save(p2, y2, n2, AS_SR, &so, &err));
+        FILE *f1 = fopen(p1, "rb"), *f2 = fopen(p2, "rb");
+        int same = f1 && f2;
+        while (same) {
+            int a = fgetc(f1), b = fgetc(f2);
+            if (a != b) same = 0;
+            if (a == EOF || b == EOF) break;
+        }
+        CHECK(same);
+        if (f1) fclose(f1);
+        if (f2) fclose(f2);
+    }
+    /* a different seed gives a different result */
+    cfg.seed = 8;
+    int64_t n3 = 0;
+    as_style_stats s3;
+    float *y3 = run_job(&cfg, nc, ns, &n3, &s3);
+    CHECK(y3 && y1 && memcmp(y1, y3, sizeof(float) * (size_t)nc) != 0);
+    free(y1);
+    free(y2);
+    free(y3);
+}
+
+TEST(style_cancellation_returns_cancelled_and_renders_nothing)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    int64_t nc = 44100, ns = 44100;
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        cancel_at cb = {.at = 3, .losses_ok = 1};
+        CHECK(as_style_run(st, on_progress, &cb) == AS_ERR_CANCELLED);
+        CHECK(cb.last_iter == 3 && cb.stage_gl == 0);
+        const float *y = NULL;
+        int64_t n = 0;
+        CHECK(as_style_get_audio(st, &y, &n) == AS_ERR_ARG);
+        as_style_stats stats;
+        as_style_get_stats(st, &stats);
+        CHECK(strcmp(stats.stop_reason, "cancelled") == 0 && stats.iterations == 3);
+        /* what there is can still be rendered (--save-on-interrupt) */
+        CHECK_OK(as_style_render(st, NULL, NULL));
+        CHECK_OK(as_style_get_audio(st, &y, &n));
+        CHECK(n == nc);
+        /* and Griffin-Lim can be cancelled too */
+        cancel_at gl = {.at = 2, .losses_ok = 1};
+        CHECK(as_style_render(st, on_progress, &gl) == AS_ERR_CANCELLED);
+        CHECK(as_style_get_audio(st, &y, &n) == AS_ERR_ARG);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
+}
+
+TEST(style_options_adam_same_padding_content_phase_style_only)
+{
+    int64_t nc = 30000, ns = 60000;
+    for (int variant = 0; variant < 4; variant++) {
+        as_style_config cfg;
+        tiny_config(&cfg);
+        if (variant == 0) { /* Adam with early stopping, as the Keras notebook */
+            cfg.optimizer = AS_STYLE_ADAM;
+            cfg.iterations = 30;
+            cfg.learning_rate = 0.05;
+        } else if (variant == 1) { /* 'same' padding, the T' Gram divisor, Gram form */
+            cfg.padding = AS_STYLE_PAD_SAME;
+            cfg.gram_divisor = AS_STYLE_GRAM_OUTPUT_FRAMES;
+            cfg.filters = 40; /* T' + Ts' > N: the N x N Gram form */
+        } else if (variant == 2) { /* Griffin-Lim from the content's phase */
+            cfg.phase = AS_STYLE_PHASE_CONTENT;
+            cfg.kernel_width = 5;
+        } else { /* Grinstein et al.: style loss only, from the content */
+            cfg.content_weight = 0;
+            cfg.init = AS_STYLE_INIT_CONTENT;
+        }
+        int64_t n = 0;
+        as_style_stats s;
+        float *y = run_job(&cfg, nc, ns, &n, &s);
+        printf("    variant %d: %d it, %d ev (%s): content %.4g -> %.4g, style %.4g -> %.4g, SC %.3f\n",
+               variant, s.iterations, s.evaluations, s.stop_reason, s.initial_content_loss,
+               s.content_loss, s.initial_style_loss, s.style_loss, s.spectral_convergence);
+        CHECK(y && n == nc);
+        CHECK(s.content_loss + s.style_loss < s.initial_content_loss + s.initial_style_loss);
+        if (variant == 3) CHECK(s.content_loss == 0 && s.initial_content_loss == 0);
+        if (variant == 2) CHECK(s.spectral_convergence < 0.9);
+        free(y);
+    }
+}
+
+TEST(style_adam_patience_stops_early)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.optimizer = AS_STYLE_ADAM;
+    cfg.learning_rate = 50; /* far too large: the loss stops improving at once */
+    cfg.iterations = 200;
+    cfg.patience = 5;
+    int64_t n = 0;
+    as_style_stats s;
+    float *y = run_job(&cfg, 30000, 30000, &n, &s);
+    CHECK(strcmp(s.stop_reason, "patience") == 0 && s.iterations < 200);
+    free(y);
+}
+
+TEST(style_refuses_bad_input_with_a_message)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    float *c = make_content(44100), *s = make_style(44100);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK(as_style_create(&st, &cfg, c, 900, s, 44100, &err) == AS_ERR_ARG && !st);
+    CHECK(strstr(err.msg, "content") && strstr(err.msg, "short"));
+    CHECK(as_style_create(&st, &cfg, c, 44100, s, 3000, &err) == AS_ERR_ARG && !st);
+    CHECK(strstr(err.msg, "style"));
+    cfg.max_memory_mb = 1;
+    CHECK(as_style_create(&st, &cfg, c, 44100, s, 44100, &err) == AS_ERR_MEMLIMIT && !st);
+    CHECK(strstr(err.msg, "MB") && err.hint[0]);
+    tiny_config(&cfg);
+    cfg.filters = 0;
+    CHECK(as_style_create(&st, &cfg, c, 44100, s, 44100, &err) == AS_ERR_ARG && !st);
+    tiny_config(&cfg);
+    cfg.content_weight = -1;
+    CHECK(as_style_create(&st, &cfg, c, 44100, s, 44100, &err) == AS_ERR_ARG && !st);
+    as_style_destroy(NULL);
+    free(c);
+    free(s);
+}
+
+TEST(style_spectrograms_round_trip)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.init = AS_STYLE_INIT_CONTENT;
+    int64_t nc = 30000, ns = 40000;
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        CHECK(as_style_frames(st, AS_STYLE_CONTENT) == 1 + nc / 512);
+        CHECK(as_style_frames(st, AS_STYLE_STYLE) == 1 + ns / 512);
+        CHECK(as_style_frames(st, AS_STYLE_RESULT) == 1 + nc / 512);
+        int64_t T = 1 + nc / 512;
+        float *a = malloc(sizeof(float) * 1025 * T), *b = malloc(sizeof(float) * 1025 * T);
+        float *X = malloc(sizeof(float) * 1025 * T * 2);
+        as_status sst;
+        as_stft *ft = as_stft_create(2048, 512, &sst);
+        CHECK_OK(as_stft_forward(ft, c, nc, 1, AS_PAD_REFLECT, X));
+        for (int64_t i = 0; i < 1025 * T; i++) b[i] = hypotf(X[2 * i], X[2 * i + 1]);
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_CONTENT, a));
+        ref_check_ff("content |X|", a, b, (size_t)(1025 * T), 1e-5, 1e-6);
+        /* before optimising, the result is the initial x (= the content here) */
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_RESULT, a));
+        ref_check_ff("result = x0", a, b, (size_t)(1025 * T), 1e-5, 1e-6);
+        as_stft_destroy(ft);
+        free(a);
+        free(b);
+        free(X);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
+}
