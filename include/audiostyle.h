@@ -284,6 +284,39 @@ AS_API as_status as_plot_bars(const char *png_path, const double *values /* (n,)
                               const char *const *labels /* (n,) */, int n, const char *title,
                               as_error *err);
 
+/* One named series for as_plot_curves: y[i] is at time t0 + i * dt seconds. Non-finite values
+ * (and values <= 0 on a log axis) leave gaps in the line. */
+typedef struct as_curve {
+    const float *y;    /* (n,) */
+    int64_t n;
+    double t0, dt;     /* seconds */
+    const char *name;  /* legend label; may be NULL */
+} as_curve;
+typedef struct as_curves_opts {
+    int width, height;   /* pixels; 0 = 1000 x 400 */
+    const char *title;   /* may be NULL */
+    const char *y_label; /* e.g. "Spectral centroid (Hz)"; may be NULL */
+    int y_log;           /* logarithmic y axis */
+    double y_min, y_max; /* fixed y range when y_max > y_min, else from the data */
+} as_curves_opts;
+/* Several series over time on one pair of axes with a legend (e.g. the spectral centroid of
+ * content, style and result), as PNG. AS_ERR_EMPTY when no series has a drawable point. */
+AS_API as_status as_plot_curves(const char *png_path, const as_curve *curves, int n,
+                                const as_curves_opts *opts, as_error *err);
+
+/* One signal for as_plot_waveforms. */
+typedef struct as_wave {
+    const float *x;   /* (n,) samples, nominally in [-1, 1] */
+    int64_t n;
+    int sr;
+    const char *name; /* may be NULL */
+} as_wave;
+/* Waveforms stacked one above another on a shared time axis (min/max envelope per pixel
+ * column, amplitude axis -1..1, wider if a signal exceeds it), as PNG. width/height 0 =
+ * 1000 x (120 + 150 per signal). Non-finite samples: AS_ERR_NUMERIC. */
+AS_API as_status as_plot_waveforms(const char *png_path, const as_wave *waves, int n,
+                                   const char *title, int width, int height, as_error *err);
+
 /* @@ SECTION nn/style (issue 3) @@ */
 
 /* Spectrogram neural style transfer (Ulyanov & Lebedev 2016; the TensorFlow notebook's recipe).

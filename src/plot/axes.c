@@ -126,10 +126,10 @@ int plot_faxis_ticks(const plot_faxis *a, double len_px, double min_gap_px, doub
     }
     /* Log and mel: 1-2-5 per decade, kept greedily from the bottom while they are far enough
      * apart; mel also shows 0. */
-    double cand[40];
+    double cand[64];
     int nc = 0;
     if (a->scale == AS_FREQ_MEL) cand[nc++] = 0.0;
-    for (int e = -1; e <= 6; e++)
+    for (int e = -6; e <= 9; e++)
         for (int d = 0; d < 3; d++) cand[nc++] = (d == 0 ? 1.0 : d == 1 ? 2.0 : 5.0) * pow(10.0, e);
     int n = 0;
     double last = -1e30;
@@ -253,4 +253,16 @@ as_status plot_write_png(cairo_surface_t *s, const char *path, as_error *err)
     st = as__tmp_commit(tmp, path);
     if (st != AS_OK) return as__fail(err, st, path, "cannot rename the temporary file into place");
     return AS_OK;
+}
+
+/* ---- series colours ------------------------------------------------------------------------ */
+
+void plot_series_rgb(int i, double rgb[3])
+{
+    static const uint32_t tab10[10] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                       0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    uint32_t c = tab10[((i % 10) + 10) % 10];
+    rgb[0] = ((c >> 16) & 255) / 255.0;
+    rgb[1] = ((c >> 8) & 255) / 255.0;
+    rgb[2] = (c & 255) / 255.0;
 }

@@ -54,6 +54,9 @@ double plot_text_width(cairo_t *cr, const char *s, double size, int weight);
 #define PLOT_INK_SOFT 0.35, 0.35, 0.35 /* secondary text */
 #define PLOT_GRID 0.88, 0.88, 0.88
 
+/* A qualitative palette for series (matplotlib's tab10 order): colour i of 10, repeating. */
+void plot_series_rgb(int i, double rgb[3]);
+
 /* A white ARGB32 canvas; NULL on failure. */
 cairo_surface_t *plot_canvas(int width, int height);
 /* Writes the surface as PNG to path atomically (temporary file, fsync, rename). */
