@@ -1,0 +1,338 @@
+/* gtzan.c — the 57 GTZAN features of the Kaggle CSV (librosa 0.7.2), computed from ONE shared
+ * STFT (librosa recomputes it seven times). Recipe: shared/docs/gtzan-features-recipe.md.
+ *
+ * Flow for a signal y of n samples (T = 1 + n / 512 frames, frame-major arrays):
+ *   STFT X (T,F,2) -> S = |X|, P = S^2 (float32, as librosa stores them)
+ *   P -> mel dB (T,128) -> MFCC (T,20);  mel dB -> onset envelope -> tempo
+ *   P -> piptrack tuning -> chroma filterbank -> chroma (T,12)
+ *   S -> centroid, bandwidth, rolloff;  y -> rms, zcr
+ *   S -> median filters (time, freq) -> soft masks -> istft(X mask_H), istft(X mask_P)
+ * Statistics are mean and population variance in double; the columns librosa produces as
+ * float32 arrays (chroma, rms, harmony, perceptr, mfcc) are rounded to float32 at the end, as
+ * in the CSV. */
+#include "features.h"
+#include "dsp/dsp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const columns[AS_FEATURES_COUNT] = {
+    "chroma_stft_mean", "chroma_stft_var", "rms_mean", "rms_var", "spectral_centroid_mean",
+    "spectral_centroid_var", "spectral_bandwidth_mean", "spectral_bandwidth_var", "rolloff_mean",
+    "rolloff_var", "zero_crossing_rate_mean", "zero_crossing_rate_var", "harmony_mean",
+    "harmony_var", "perceptr_mean", "perceptr_var", "tempo",
+    "mfcc1_mean", "mfcc1_var", "mfcc2_mean", "mfcc2_var", "mfcc3_mean", "mfcc3_var",
+    "mfcc4_mean", "mfcc4_var", "mfcc5_mean", "mfcc5_var", "mfcc6_mean", "mfcc6_var",
+    "mfcc7_mean", "mfcc7_var", "mfcc8_mean", "mfcc8_var", "mfcc9_mean", "mfcc9_var",
+    "mfcc10_mean", "mfcc10_var", "mfcc11_mean", "mfcc11_var", "mfcc12_mean", "mfcc12_var",
+    "mfcc13_mean", "mfcc13_var", "mfcc14_mean", "mfcc14_var", "mfcc15_mean", "mfcc15_var",
+    "mfcc16_mean", "mfcc16_var", "mfcc17_mean", "mfcc17_var", "mfcc18_mean", "mfcc18_var",
+    "mfcc19_mean", "mfcc19_var", "mfcc20_mean", "mfcc20_var",
+};
+
+const char *const feat_stage_names[FEAT_T_COUNT] = {
+    "stft", "mel+mfcc", "tempo", "chroma", "centroid/bandwidth/rolloff", "rms+zcr",
+    "hpss median filters", "hpss masks+istft", "statistics",
+};
+
+int as_features_count(void) { return AS_FEATURES_COUNT; }
+
+const char *as_features_column(int i)
+{
+    return (i >= 0 && i < AS_FEATURES_COUNT) ? columns[i] : NULL;
+}
+
+int64_t as_features_segments(int64_t n, int seconds, int64_t *hop, int64_t *len)
+{
+    int64_t h = (int64_t)seconds * AS_SR, l = h - 1;
+    if (hop) *hop = h;
+    if (len) *len = l;
+    if (seconds <= 0 || n < l) return 0;
+    return (n - l) / h + 1;
+}
+
+struct as_features {
+    as_stft *stft;
+    feat_tempo_ws *tempo;
+    float mel_fb[FEAT_NMELS * FEAT_F]; /* (128, F) */
+    int mel_lo[FEAT_NMELS], mel_hi[FEAT_NMELS];
+    double dct[FEAT_NMFCC * FEAT_NMELS]; /* (20, 128) */
+    float chroma_fb[FEAT_NCHROMA * FEAT_F]; /* (12, F), per signal (depends on tuning) */
+    float mel_work[FEAT_NMELS];
+    /* per-signal buffers, grown on demand */
+    int cap_T;
+    int64_t cap_n;
+    float *X, *Xm;      /* (T, F, 2) */
+    float *S, *P;       /* (T, F) */
+    float *H, *Q;       /* (T, F): median filtered, then masks in place */
+    float *Mdb;         /* (T, 128) */
+    float *chroma;      /* (T, 12) */
+    float *pip;         /* (2 * T * 358) */
+    float *env;         /* (T,) */
+    double *mfcc;       /* (T, 20) */
+    double *cent, *bw, *roll, *rms, *zcr; /* (T,) each */
+    float *harm, *perc; /* (n,) */
+    int timing;
+    double ms[FEAT_T_COUNT];
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+void feat_timing(as_features *f, int on, double *ms)
+{
+    if (ms) memcpy(ms, f->ms, sizeof f->ms);
+    f->timing = on;
+    memset(f->ms, 0, sizeof f->ms);
+}
+
+static void free_buffers(as_features *f)
+{
+    dsp_free(f->X);
+    dsp_free(f->Xm);
+    free(f->S);
+    free(f->P);
+    free(f->H);
+    free(f->Q);
+    free(f->Mdb);
+    free(f->chroma);
+    free(f->pip);
+    free(f->env);
+    free(f->mfcc);
+    free(f->cent);
+    free(f->bw);
+    free(f->roll);
+    free(f->rms);
+    free(f->zcr);
+    free(f->harm);
+    free(f->perc);
+}
+
+as_features *as_features_create(as_status *status)
+{
+    as_status st = AS_ERR_NOMEM;
+    as_features *f = calloc(1, sizeof *f);
+    if (!f) goto fail;
+    f->stft = as_stft_create(FEAT_NFFT, FEAT_HOP, &st);
+    if (!f->stft) goto fail;
+    st = AS_ERR_NOMEM;
+    f->tempo = feat_tempo_create();
+    if (!f->tempo) goto fail;
+    feat_mel_fb(f->mel_fb, f->mel_lo, f->mel_hi);
+    feat_dct_matrix(f->dct);
+    if (status) *status = AS_OK;
+    return f;
+fail:
+    as_features_destroy(f);
+    if (status) *status = st;
+    return NULL;
+}
+
+void as_features_destroy(as_features *f)
+{
+    if (!f) return;
+    as_stft_destroy(f->stft);
+    feat_tempo_destroy(f->tempo);
+    free_buffers(f);
+    free(f);
+}
+
+#define GROW(p, n) (tmp = realloc((p), sizeof *(p) * (size_t)(n)), tmp ? ((p) = tmp, 0) : -1)
+
+static as_status reserve(as_features *f, int T, int64_t n)
+{
+    void *tmp;
+    if (T > f->cap_T) {
+        size_t TF = (size_t)T * FEAT_F;
+        dsp_free(f->X);
+        dsp_free(f->Xm);
+        f->X = dsp_alloc(sizeof(float) * 2 * TF);
+        f->Xm = dsp_alloc(sizeof(float) * 2 * TF);
+        f->cap_T = 0;
+        if (!f->X || !f->Xm) return AS_ERR_NOMEM;
+        if (GROW(f->S, TF) || GROW(f->P, TF) || GROW(f->H, TF) || GROW(f->Q, TF) ||
+            GROW(f->Mdb, (size_t)T * FEAT_NMELS) || GROW(f->chroma, (size_t)T * FEAT_NCHROMA) ||
+            GROW(f->pip, (size_t)T * 2 * 358) || GROW(f->env, T) ||
+            GROW(f->mfcc, (size_t)T * FEAT_NMFCC) || GROW(f->cent, T) || GROW(f->bw, T) ||
+            GROW(f->roll, T) || GROW(f->rms, T) || GROW(f->zcr, T))
+            return AS_ERR_NOMEM;
+        f->cap_T = T;
+    }
+    if (n > f->cap_n) {
+        f->cap_n = 0;
+        if (GROW(f->harm, n) || GROW(f->perc, n)) return AS_ERR_NOMEM;
+        f->cap_n = n;
+    }
+    return AS_OK;
+}
+
+as_status feat_stft(as_features *f, const float *y, int64_t n, float *X, float *S, float *P)
+{
+    /* ref: librosa.stft(y, 2048, 512, center=True, pad_mode='reflect'); S = np.abs(X) and
+     * P = S**2 in float32 (recipe 2) */
+    as_status st = dsp_stft_frames(f->stft, y, n, 1, AS_PAD_REFLECT, X);
+    if (st != AS_OK) return st;
+    size_t TF = (size_t)as_stft_frames(f->stft, n, 1) * FEAT_F;
+    for (size_t i = 0; i < TF; i++) {
+        double re = X[2 * i], im = X[2 * i + 1];
+        float s = (float)sqrt(re * re + im * im);
+        S[i] = s;
+        P[i] = s * s;
+    }
+    return AS_OK;
+}
+
+void feat_istft(as_features *f, const float *X, int T, float *y)
+{
+    dsp_istft_frames(f->stft, X, T, -1, y, NULL);
+}
+
+void feat_mean_var_f(const float *x, size_t n, double *mean, double *var)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += x[i];
+    double m = n ? s / n : 0;
+    double v = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = x[i] - m;
+        v += d * d;
+    }
+    *mean = m;
+    *var = n ? v / n : 0;
+}
+
+void feat_mean_var_d(const double *x, size_t n, size_t stride, double *mean, double *var)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += x[i * stride];
+    double m = n ? s / n : 0;
+    double v = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = x[i * stride] - m;
+        v += d * d;
+    }
+    *mean = m;
+    *var = n ? v / n : 0;
+}
+
+#define STAGE(id, ...)                                                 \
+    do {                                                               \
+        double t0_ = f->timing ? now_ms() : 0;                         \
+        __VA_ARGS__;                                                   \
+        if (f->timing) f->ms[id] += now_ms() - t0_;                    \
+    } while (0)
+
+static as_status check_input(const as_features *f, const float *y, int64_t n, const void *out)
+{
+    if (!f || !y || !out || n < 0) return AS_ERR_ARG;
+    if (n == 0) return AS_ERR_EMPTY;
+    /* centred reflect padding of 1024 samples needs more than 1024 samples (46 ms) */
+    if (n <= FEAT_NFFT / 2) return AS_ERR_ARG;
+    if (n / FEAT_HOP + 1 > 100000000) return AS_ERR_TOO_LONG;
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(y[i])) return AS_ERR_NUMERIC;
+    return AS_OK;
+}
+
+as_status as_features_tempo(as_features *f, const float *y, int64_t n, double *bpm)
+{
+    as_status st = check_input(f, y, n, bpm);
+    if (st != AS_OK) return st;
+    int T = (int)(n / FEAT_HOP + 1);
+    if ((st = reserve(f, T, n)) != AS_OK) return st;
+    if ((st = feat_stft(f, y, n, f->X, f->S, f->P)) != AS_OK) return st;
+    feat_mel_db(f->Mdb, f->P, T, f->mel_fb, f->mel_lo, f->mel_hi);
+    feat_onset_env(f->env, f->Mdb, T, f->mel_work);
+    *bpm = feat_tempo(f->tempo, f->env, T, NULL, NULL);
+    return AS_OK;
+}
+
+as_status as_features_compute(as_features *f, const float *y, int64_t n, double *out)
+{
+    as_status st = check_input(f, y, n, out);
+    if (st != AS_OK) return st;
+    int T = (int)(n / FEAT_HOP + 1);
+    size_t TF = (size_t)T * FEAT_F;
+    if ((st = reserve(f, T, n)) != AS_OK) return st;
+    double tempo = 0;
+
+    STAGE(FEAT_T_STFT, st = feat_stft(f, y, n, f->X, f->S, f->P));
+    if (st != AS_OK) return st;
+
+    /* ref: recipe 3.9 (mfcc) and 3.8 (tempo) share the mel dB spectrogram */
+    STAGE(FEAT_T_MEL_MFCC, {
+        feat_mel_db(f->Mdb, f->P, T, f->mel_fb, f->mel_lo, f->mel_hi);
+        feat_mfcc(f->mfcc, f->Mdb, T, f->dct);
+    });
+    STAGE(FEAT_T_TEMPO, {
+        feat_onset_env(f->env, f->Mdb, T, f->mel_work);
+        tempo = feat_tempo(f->tempo, f->env, T, NULL, NULL);
+    });
+    /* ref: recipe 3.1 */
+    STAGE(FEAT_T_CHROMA, {
+        double tuning = feat_tuning(f->P, T, f->pip, NULL, NULL);
+        feat_chroma_fb(f->chroma_fb, tuning);
+        feat_chroma(f->chroma, f->P, f->chroma_fb, T);
+    });
+    /* ref: recipe 3.3-3.6 */
+    STAGE(FEAT_T_SPECTRAL, feat_spectral(f->cent, f->bw, f->roll, f->S, T));
+    STAGE(FEAT_T_RMS_ZCR, {
+        feat_rms(f->rms, y, n, T);
+        feat_zcr(f->zcr, y, n, T);
+    });
+    /* ref: recipe 3.7: effects.hpss(y) */
+    STAGE(FEAT_T_HPSS_MEDIAN, {
+        st = feat_median_time(f->H, f->S, T, FEAT_F, FEAT_MEDIAN_K);
+        if (st == AS_OK) st = feat_median_freq(f->Q, f->S, T, FEAT_F, FEAT_MEDIAN_K);
+    });
+    if (st != AS_OK) return st;
+    int64_t nh = (int64_t)FEAT_HOP * (T - 1); /* istft without length, then fix_length to n */
+    STAGE(FEAT_T_HPSS_ISTFT, {
+        feat_hpss_masks(f->H, f->Q, f->H, f->Q, TF);
+        for (int pass = 0; pass < 2; pass++) {
+            const float *m = pass == 0 ? f->H : f->Q;
+            float *dst = pass == 0 ? f->harm : f->perc;
+            for (size_t i = 0; i < TF; i++) {
+                f->Xm[2 * i] = f->X[2 * i] * m[i];
+                f->Xm[2 * i + 1] = f->X[2 * i + 1] * m[i];
+            }
+            st = dsp_istft_frames(f->stft, f->Xm, T, -1, dst, NULL);
+            if (st != AS_OK) break;
+            memset(dst + nh, 0, sizeof(float) * (size_t)(n - nh));
+        }
+    });
+    if (st != AS_OK) return st;
+
+    STAGE(FEAT_T_STATS, {
+        double m, v;
+        feat_mean_var_f(f->chroma, (size_t)T * FEAT_NCHROMA, &m, &v);
+        out[0] = (float)m;
+        out[1] = (float)v;
+        feat_mean_var_d(f->rms, T, 1, &m, &v);
+        out[2] = (float)m;
+        out[3] = (float)v;
+        feat_mean_var_d(f->cent, T, 1, &out[4], &out[5]);
+        feat_mean_var_d(f->bw, T, 1, &out[6], &out[7]);
+        feat_mean_var_d(f->roll, T, 1, &out[8], &out[9]);
+        feat_mean_var_d(f->zcr, T, 1, &out[10], &out[11]);
+        feat_mean_var_f(f->harm, (size_t)n, &m, &v);
+        out[12] = (float)m;
+        out[13] = (float)v;
+        feat_mean_var_f(f->perc, (size_t)n, &m, &v);
+        out[14] = (float)m;
+        out[15] = (float)v;
+        out[16] = tempo;
+        for (int q = 0; q < FEAT_NMFCC; q++) {
+            feat_mean_var_d(f->mfcc + q, T, FEAT_NMFCC, &m, &v);
+            out[17 + 2 * q] = (float)m;
+            out[18 + 2 * q] = (float)v;
+        }
+    });
+    return AS_OK;
+}

@@ -1,0 +1,220 @@
+/* hpss.c — the two 31-tap median filters and soft masks of librosa's HPSS (recipe 3.7).
+ *
+ * scipy.ndimage.median_filter sorts nothing cleverly; it is 84 % of librosa's feature time. Here
+ * each filter slides a sorted window along its axis for 8 independent lines at once (8 SIMD
+ * lanes): one step deletes the value leaving the window and inserts the one entering it with
+ * branch-free compare/blend/min/max over the 31 sorted slots (O(k) vector operations for 8
+ * outputs, no sort per pixel). Medians are exact selections, so every kernel (AVX, scalar,
+ * naive) gives bit-identical results. */
+#include "features.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define FEAT_HAVE_AVX 1
+#endif
+
+#define LANES 8
+#define KMAX 63
+
+static int force_scalar;
+void feat_median_force_scalar(int on) { force_scalar = on; }
+
+/* scipy mode 'reflect' (= numpy 'symmetric'): ... 1 0 | 0 1 ... n-1 | n-1 n-2 ..., periodic 2n. */
+static int sym_index(long i, long n)
+{
+    long p = 2 * n;
+    long m = i % p;
+    if (m < 0) m += p;
+    return (int)(m < n ? m : p - 1 - m);
+}
+
+/* One strip of up to 8 lines. A line l's sample at position i (0..n-1 along the filtered axis)
+ * is src[base[l] + idx[i] * step]; output goes to dst at the same offsets. */
+typedef struct strip {
+    const float *src;
+    float *dst;
+    long base[LANES];
+    int nl;        /* valid lanes (the rest duplicate lane nl-1 and are not written) */
+    long step;     /* distance between positions */
+    int contiguous; /* lanes are consecutive elements (base[l] = base[0] + l) and nl == 8 */
+} strip;
+
+static void strip_init(const strip *st, const int *idx, int k, float s[][LANES])
+{
+    for (int l = 0; l < LANES; l++) {
+        float w[KMAX];
+        for (int j = 0; j < k; j++) {
+            float v = st->src[st->base[l] + (long)idx[j] * st->step];
+            int p = j;
+            while (p > 0 && w[p - 1] > v) { w[p] = w[p - 1]; p--; }
+            w[p] = v;
+        }
+        for (int j = 0; j < k; j++) s[j][l] = w[j];
+    }
+}
+
+/* Portable kernel: the same delete/insert network, lane by lane. */
+static void strip_run_scalar(const strip *st, const int *idx /* (n + k - 1,) */, int n, int k)
+{
+    float s[KMAX][LANES];
+    int h = k / 2;
+    strip_init(st, idx, k, s);
+    for (int i = 0; i < n; i++) {
+        for (int l = 0; l < st->nl; l++) st->dst[st->base[l] + (long)i * st->step] = s[h][l];
+        if (i + 1 == n) break;
+        long po = (long)idx[i] * st->step, pi = (long)idx[i + k] * st->step;
+        for (int l = 0; l < LANES; l++) {
+            float o = st->src[st->base[l] + po], v = st->src[st->base[l] + pi];
+            float dprev = -INFINITY;
+            for (int j = 0; j < k; j++) {
+                float d = (j + 1 < k) ? (s[j][l] < o ? s[j][l] : s[j + 1][l]) : INFINITY;
+                float m = d < v ? d : v;
+                s[j][l] = dprev > m ? dprev : m;
+                dprev = d;
+            }
+        }
+    }
+}
+
+#ifdef FEAT_HAVE_AVX
+__attribute__((target("avx"))) static inline __m256 strip_load_avx(const strip *st, long off)
+{
+    if (st->contiguous) return _mm256_loadu_ps(st->src + st->base[0] + off);
+    const float *p = st->src + off;
+    return _mm256_set_ps(p[st->base[7]], p[st->base[6]], p[st->base[5]], p[st->base[4]],
+                         p[st->base[3]], p[st->base[2]], p[st->base[1]], p[st->base[0]]);
+}
+
+__attribute__((target("avx"))) static void strip_run_avx(const strip *st, const int *idx, int n,
+                                                          int k)
+{
+    float s0[KMAX][LANES] __attribute__((aligned(32)));
+    __m256 s[KMAX];
+    int h = k / 2;
+    strip_init(st, idx, k, s0);
+    for (int j = 0; j < k; j++) s[j] = _mm256_load_ps(s0[j]);
+    const __m256 ninf = _mm256_set1_ps(-INFINITY), pinf = _mm256_set1_ps(INFINITY);
+    for (int i = 0; i < n; i++) {
+        long off = (long)i * st->step;
+        if (st->contiguous) {
+            _mm256_storeu_ps(st->dst + st->base[0] + off, s[h]);
+        } else {
+            float tmp[LANES] __attribute__((aligned(32)));
+            _mm256_store_ps(tmp, s[h]);
+            for (int l = 0; l < st->nl; l++) st->dst[st->base[l] + off] = tmp[l];
+        }
+        if (i + 1 == n) break;
+        __m256 o = strip_load_avx(st, (long)idx[i] * st->step);
+        __m256 v = strip_load_avx(st, (long)idx[i + k] * st->step);
+        __m256 dprev = ninf;
+        for (int j = 0; j + 1 < k; j++) {
+            /* delete o: d_j = s_j < o ? s_j : s_{j+1}; insert v: s_j = max(d_{j-1}, min(d_j, v)) */
+            __m256 d = _mm256_blendv_ps(s[j + 1], s[j], _mm256_cmp_ps(s[j], o, _CMP_LT_OQ));
+            s[j] = _mm256_max_ps(dprev, _mm256_min_ps(d, v));
+            dprev = d;
+        }
+        s[k - 1] = _mm256_max_ps(dprev, _mm256_min_ps(pinf, v));
+    }
+}
+#endif
+
+static void strip_run(const strip *st, const int *idx, int n, int k)
+{
+#ifdef FEAT_HAVE_AVX
+    static int has_avx = -1;
+    if (has_avx < 0) has_avx = __builtin_cpu_supports("avx") ? 1 : 0;
+    if (has_avx && !force_scalar) { strip_run_avx(st, idx, n, k); return; }
+#endif
+    strip_run_scalar(st, idx, n, k);
+}
+
+/* idx[j] = sym_index(j - h) for j = 0 .. n + k - 2: the reflected source position of window
+ * slot j - h; the window of output i is idx[i .. i + k - 1]. */
+static int *make_index(int n, int k)
+{
+    int h = k / 2;
+    int *idx = malloc(sizeof *idx * (size_t)(n + k));
+    if (!idx) return NULL;
+    for (int j = 0; j < n + k; j++) idx[j] = sym_index(j - h, n);
+    return idx;
+}
+
+/* Generic driver: `lines` independent lines, line L's position i at src[L*lstride + i*step]. */
+static as_status median_lines(float *out, const float *S, int lines, long lstride, int n,
+                              long step, int k)
+{
+    int *idx = make_index(n, k);
+    if (!idx) return AS_ERR_NOMEM;
+    for (int L0 = 0; L0 < lines; L0 += LANES) {
+        strip st;
+        st.src = S;
+        st.dst = out;
+        st.step = step;
+        st.nl = AS_MIN(LANES, lines - L0);
+        for (int l = 0; l < LANES; l++) st.base[l] = (long)AS_MIN(L0 + l, lines - 1) * lstride;
+        st.contiguous = (lstride == 1 && st.nl == LANES);
+        strip_run(&st, idx, n, k);
+    }
+    free(idx);
+    return AS_OK;
+}
+
+as_status feat_median_time(float *out, const float *S, int T, int F, int k)
+{
+    /* lines = frequency bins (contiguous), positions = frames (stride F) */
+    if (k > KMAX || k < 1 || !(k & 1)) return feat_median_naive(out, S, T, F, k, 0);
+    return median_lines(out, S, F, 1, T, F, k);
+}
+
+as_status feat_median_freq(float *out, const float *S, int T, int F, int k)
+{
+    /* lines = frames (stride F), positions = bins (contiguous) */
+    if (k > KMAX || k < 1 || !(k & 1)) return feat_median_naive(out, S, T, F, k, 1);
+    return median_lines(out, S, T, F, F, 1, k);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+as_status feat_median_naive(float *out, const float *S, int T, int F, int k, int axis)
+{
+    if (k < 1) return AS_ERR_ARG;
+    float *w = malloc(sizeof *w * (size_t)k);
+    if (!w) return AS_ERR_NOMEM;
+    int h = k / 2;
+    for (int t = 0; t < T; t++)
+        for (int f = 0; f < F; f++) {
+            for (int j = 0; j < k; j++) {
+                int tt = axis == 0 ? sym_index(t + j - h, T) : t;
+                int ff = axis == 1 ? sym_index(f + j - h, F) : f;
+                w[j] = S[(size_t)tt * F + ff];
+            }
+            qsort(w, (size_t)k, sizeof *w, cmp_float);
+            out[(size_t)t * F + f] = w[h];
+        }
+    free(w);
+    return AS_OK;
+}
+
+void feat_hpss_masks(float *mh, float *mp, const float *H, const float *P, size_t n)
+{
+    /* ref: librosa.util.softmask(X, X_ref, power=2, split_zeros=True), float32 throughout:
+     * Z = max(X, X_ref); mask = (X/Z)^2 / ((X/Z)^2 + (X_ref/Z)^2); 0.5 where Z < tiny. */
+    for (size_t i = 0; i < n; i++) {
+        float h = H[i], p = P[i];
+        float z = h > p ? h : p;
+        if (z < FEAT_TINY32) { mh[i] = 0.5f; mp[i] = 0.5f; continue; }
+        float a = h / z, b = p / z;
+        a = a * a;
+        b = b * b;
+        mh[i] = a / (a + b);
+        mp[i] = b / (b + a);
+    }
+}

@@ -1,0 +1,206 @@
+/* spectral.c — mel/MFCC, spectral centroid, bandwidth, rolloff, RMS and zero-crossing rate
+ * (recipe 3.2-3.6, 3.8 step 2, 3.9). */
+#include "features.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BIN_HZ ((double)FEAT_SR / FEAT_NFFT) /* 10.7666015625, exact */
+
+/* ref: librosa.hz_to_mel / mel_to_hz (htk=False), evaluated exactly as numpy does. */
+static double slaney_hz_to_mel(double f)
+{
+    const double f_sp = 200.0 / 3, min_log_hz = 1000.0, min_log_mel = (1000.0 - 0.0) / f_sp;
+    const double logstep = log(6.4) / 27.0;
+    if (f >= min_log_hz) return min_log_mel + log(f / min_log_hz) / logstep;
+    return (f - 0.0) / f_sp;
+}
+
+static double slaney_mel_to_hz(double m)
+{
+    const double f_sp = 200.0 / 3, min_log_hz = 1000.0, min_log_mel = (1000.0 - 0.0) / f_sp;
+    const double logstep = log(6.4) / 27.0;
+    if (m >= min_log_mel) return min_log_hz * exp(logstep * (m - min_log_mel));
+    return 0.0 + f_sp * m;
+}
+
+void feat_mel_fb(float *fb, int *lo, int *hi)
+{
+    /* ref: librosa.filters.mel(22050, 2048, n_mels=128) 0.7.2: float32 weights, then
+     * `weights *= enorm` (a float64 product stored back to float32). recipe 3.9 step 1. */
+    enum { M = FEAT_NMELS };
+    double mel_f[M + 2];
+    double max_mel = slaney_hz_to_mel(FEAT_SR / 2.0);
+    double step = (max_mel - 0.0) / (M + 1);
+    for (int i = 0; i < M + 2; i++) mel_f[i] = slaney_mel_to_hz(i * step + 0.0);
+    mel_f[M + 1] = slaney_mel_to_hz(max_mel); /* linspace's endpoint is exact */
+    for (int i = 0; i < M; i++) {
+        double fd0 = mel_f[i + 1] - mel_f[i], fd1 = mel_f[i + 2] - mel_f[i + 1];
+        double enorm = 2.0 / (mel_f[i + 2] - mel_f[i]);
+        lo[i] = FEAT_F;
+        hi[i] = 0;
+        for (int k = 0; k < FEAT_F; k++) {
+            double fk = k * BIN_HZ;
+            double lower = -(mel_f[i] - fk) / fd0;
+            double upper = (mel_f[i + 2] - fk) / fd1;
+            double w = lower < upper ? lower : upper;
+            float w32 = (float)(w > 0 ? w : 0.0);
+            w32 = (float)((double)w32 * enorm);
+            fb[(size_t)i * FEAT_F + k] = w32;
+            if (w32 != 0.0f) {
+                if (k < lo[i]) lo[i] = k;
+                hi[i] = k + 1;
+            }
+        }
+        if (hi[i] == 0) lo[i] = 0;
+    }
+}
+
+void feat_mel_db(float *Mdb, const float *P, int T, const float *fb, const int *lo, const int *hi)
+{
+    /* ref: power_to_db(melspectrogram(y)): M = fb . P (float32), 10 log10(max(1e-10, M)),
+     * floored at max - 80 over the whole array. */
+    float mx = -INFINITY;
+    for (int t = 0; t < T; t++) {
+        const float *p = P + (size_t)t * FEAT_F;
+        float *o = Mdb + (size_t)t * FEAT_NMELS;
+        for (int m = 0; m < FEAT_NMELS; m++) {
+            const float *w = fb + (size_t)m * FEAT_F;
+            double acc = 0;
+            for (int k = lo[m]; k < hi[m]; k++) acc += (double)w[k] * p[k];
+            float v = (float)acc;
+            v = v > 1e-10f ? v : 1e-10f;
+            float d = (float)(10.0 * log10((double)v));
+            o[m] = d;
+            mx = d > mx ? d : mx;
+        }
+    }
+    float floor_db = (float)((double)mx - 80.0);
+    size_t n = (size_t)T * FEAT_NMELS;
+    for (size_t i = 0; i < n; i++) Mdb[i] = Mdb[i] > floor_db ? Mdb[i] : floor_db;
+}
+
+void feat_dct_matrix(double *D)
+{
+    /* ref: scipy.fftpack.dct(type=2, norm='ortho') along the 128 mel bands, first 20 rows. */
+    for (int q = 0; q < FEAT_NMFCC; q++) {
+        double a = q == 0 ? sqrt(1.0 / FEAT_NMELS) : sqrt(2.0 / FEAT_NMELS);
+        for (int m = 0; m < FEAT_NMELS; m++)
+            D[q * FEAT_NMELS + m] = a * cos(M_PI * q * (2 * m + 1) / (2.0 * FEAT_NMELS));
+    }
+}
+
+void feat_mfcc(double *mfcc, const float *Mdb, int T, const double *D)
+{
+    for (int t = 0; t < T; t++) {
+        const float *x = Mdb + (size_t)t * FEAT_NMELS;
+        double xd[FEAT_NMELS];
+        for (int m = 0; m < FEAT_NMELS; m++) xd[m] = x[m];
+        for (int q = 0; q < FEAT_NMFCC; q++) {
+            const double *d = D + q * FEAT_NMELS;
+            double acc = 0;
+            for (int m = 0; m < FEAT_NMELS; m++) acc += d[m] * xd[m];
+            mfcc[(size_t)t * FEAT_NMFCC + q] = acc;
+        }
+    }
+}
+
+void feat_spectral(double *centroid, double *bandwidth, double *rolloff, const float *S, int T)
+{
+    for (int t = 0; t < T; t++) {
+        const float *s = S + (size_t)t * FEAT_F;
+        /* ref: spectral_centroid: normalize(S, norm=1) (columns with sum < tiny stay as they
+         * are), sum_k f_k Sn[k]; f_k = linspace(0, 11025, 1025). */
+        double sum = 0, m1 = 0;
+        float total32 = 0; /* np.cumsum(S)[-1], sequential float32 */
+        for (int k = 0; k < FEAT_F; k++) {
+            sum += s[k];
+            m1 += k * BIN_HZ * s[k];
+            total32 += s[k];
+        }
+        double norm = sum < FEAT_TINY32 ? 1.0 : sum;
+        double c = m1 / norm;
+        /* ref: spectral_bandwidth(p=2, norm=True): sqrt(sum_k Sn[k] (f_k - centroid)^2) */
+        double m2 = 0;
+        for (int k = 0; k < FEAT_F; k++) {
+            double d = k * BIN_HZ - c;
+            m2 += s[k] * (d * d);
+        }
+        centroid[t] = c;
+        bandwidth[t] = sqrt(m2 / norm);
+        /* ref: spectral_rolloff(roll_percent=0.85): first bin whose float32 cumulative sum
+         * reaches float32(0.85) * total. */
+        float thr = 0.85f * total32;
+        float cs = 0;
+        int k = 0;
+        for (; k < FEAT_F; k++) {
+            cs += s[k];
+            if (cs >= thr) break;
+        }
+        if (k == FEAT_F) k = FEAT_F - 1;
+        rolloff[t] = k * BIN_HZ;
+    }
+}
+
+/* Reflect index (numpy 'reflect': edge not repeated), valid for |overhang| < n. */
+static int64_t reflect_idx(int64_t i, int64_t n)
+{
+    if (n == 1) return 0;
+    int64_t p = 2 * (n - 1);
+    int64_t m = i % p;
+    if (m < 0) m += p;
+    return m < n ? m : p - m;
+}
+
+void feat_rms(double *rms, const float *y, int64_t n, int T)
+{
+    /* ref: librosa.feature.rms(y): reflect pad 1024, frames of 2048 hop 512,
+     * sqrt(mean(x^2)). Block sums of squares of 512 padded samples; frame t = blocks t..t+3. */
+    int nb = T + 3;
+    double *blk = malloc(sizeof *blk * (size_t)nb);
+    if (!blk) {
+        for (int t = 0; t < T; t++) rms[t] = 0;
+        return;
+    }
+    for (int b = 0; b < nb; b++) {
+        double acc = 0;
+        for (int j = 0; j < FEAT_HOP; j++) {
+            int64_t i = (int64_t)b * FEAT_HOP + j - FEAT_NFFT / 2;
+            float v = (i >= 0 && i < n) ? y[i] : y[reflect_idx(i, n)];
+            acc += (double)v * v;
+        }
+        blk[b] = acc;
+    }
+    for (int t = 0; t < T; t++)
+        rms[t] = sqrt((blk[t] + blk[t + 1] + blk[t + 2] + blk[t + 3]) / FEAT_NFFT);
+    free(blk);
+}
+
+void feat_zcr(double *zcr, const float *y, int64_t n, int T)
+{
+    /* ref: librosa.feature.zero_crossing_rate(y): edge pad 1024, frames 2048 hop 512,
+     * |x| <= 1e-10 -> 0, signbit, crossings between consecutive samples of a frame, / 2048. */
+    int64_t np_ = (int64_t)(T - 1) * FEAT_HOP + FEAT_NFFT;
+    int prev = 0;
+    /* c[i] = sign(i) != sign(i-1) for padded positions i >= 1; frame t sums i = 512t+1 .. 512t+2047 */
+    int32_t *cum = malloc(sizeof *cum * (size_t)(np_ + 1));
+    if (!cum) {
+        for (int t = 0; t < T; t++) zcr[t] = 0; /* unreachable in practice; keeps outputs finite */
+        return;
+    }
+    cum[0] = 0;
+    for (int64_t i = 0; i < np_; i++) {
+        int64_t j = i - FEAT_NFFT / 2;
+        float v = y[j < 0 ? 0 : (j >= n ? n - 1 : j)];
+        int sgn = fabsf(v) <= 1e-10f ? 0 : (signbit(v) ? 1 : 0);
+        cum[i + 1] = cum[i] + (i > 0 && sgn != prev);
+        prev = sgn;
+    }
+    for (int t = 0; t < T; t++) {
+        int64_t a = (int64_t)t * FEAT_HOP;
+        int c = cum[a + FEAT_NFFT] - cum[a + 1];
+        zcr[t] = c / (double)FEAT_NFFT;
+    }
+    free(cum);
+}
