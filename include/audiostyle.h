@@ -458,6 +458,20 @@ AS_API void as_features_destroy(as_features *f);
  * samples), as librosa 0.7.2 computes them. */
 AS_API as_status as_features_compute(as_features *f, const float *y /* (n,) */, int64_t n,
                                      double *out /* (57,) */);
+/* Errors of as_features_compute / as_features_tempo: AS_ERR_EMPTY (n = 0), AS_ERR_ARG (n <= 1024:
+ * librosa's centred reflect padding needs more than 1024 samples), AS_ERR_NUMERIC (NaN or
+ * infinity in y), AS_ERR_NOMEM. A silent signal is fine (tempo 0, as librosa).
+ * Cost: about 40 MB of workspace per 30-s signal, kept in f for the next call. */
+
+/* The tempo column alone (librosa.beat.beat_track(y)[0], BPM; 0 when no onsets). */
+AS_API as_status as_features_tempo(as_features *f, const float *y /* (n,) */, int64_t n,
+                                   double *bpm);
+
+/* Segment layout of features_3_sec.csv generalised to S seconds: segment k is
+ * y[k * hop, k * hop + len) with hop = S * 22050 and len = hop - 1 (66150 and 66149 for S = 3);
+ * only segments that fit entirely count. Returns the number of segments of an n-sample signal
+ * (0 when seconds <= 0); hop and len may be NULL. */
+AS_API int64_t as_features_segments(int64_t n, int seconds, int64_t *hop, int64_t *len);
 
 /* @@ SECTION genre (issue 5) @@ */
 
