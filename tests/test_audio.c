@@ -552,6 +552,8 @@ TEST(audio_bad_inputs_are_refused_cleanly)
         {"random.flac", AS_ERR_FORMAT, "not a readable audio file"},
         {"flac_magic.flac", AS_ERR_FORMAT, "not a readable audio file"},
         {"text.mp3", AS_ERR_FORMAT, "not a readable audio file"},
+        {"sync_text.mp3", AS_ERR_FORMAT, "not a readable audio file"},
+        {"sync_random.mp3", AS_ERR_FORMAT, "not a readable audio file"},
         {"noframes.wav", AS_ERR_EMPTY, "contains no audio samples"},
         {"trunc_header.wav", AS_ERR_FORMAT, "not a readable audio file"},
         {"trunc_data.wav", AS_ERR_FORMAT, "truncated"},

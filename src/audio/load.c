@@ -270,6 +270,11 @@ static as_status sf_open_failed(source *s, const char *sfmsg, as_error *err)
 {
     as_status st = wav_fmt_problem(s, err);
     if (st != AS_OK) return st;
+    /* libsndfile reports MPEG data without a valid frame as "File does not exist or is not a
+     * regular file": the file exists (it was just opened), so say what happened instead. */
+    if (strstr(sfmsg, "does not exist"))
+        return as__fail(err, AS_ERR_FORMAT, s->name,
+                        "not a readable audio file (no valid audio frames found)");
     as__fail(err, AS_ERR_FORMAT, s->name, "not a readable audio file (libsndfile: %s)", sfmsg);
     if (strstr(sfmsg, "not recognised"))
         as__hint(err, "audiostyle reads WAV, FLAC, Ogg Vorbis/Opus, MP3, AIFF and AU");
@@ -457,8 +462,8 @@ static as_status decode(source *s, const decode_req *rq, decode_res *res, as_err
         n += k;
     }
     if (sf_error(s->sf) != SF_ERR_NO_ERROR && n == 0) {
-        st = as__fail(err, AS_ERR_FORMAT, s->name, "cannot decode (libsndfile: %s)",
-                      sf_strerror(s->sf));
+        st = as__fail(err, AS_ERR_FORMAT, s->name, "not a readable audio file (decoding "
+                      "failed: libsndfile: %s)", sf_strerror(s->sf));
         goto done;
     }
     if (n == 0) {

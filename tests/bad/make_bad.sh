@@ -5,7 +5,10 @@
 #   empty.wav          0 bytes
 #   random.wav/.mp3/.flac  4 KiB of pseudo-random bytes (bash $RANDOM, fixed seed)
 #   flac_magic.flac    "fLaC" followed by pseudo-random bytes
-#   text.mp3           plain text named .mp3 (libmpg123 would print "Note: ..." on stderr)
+#   text.mp3           plain text named .mp3
+#   sync_text.mp3      an MPEG frame sync word then text: libsndfile hands it to libmpg123, which
+#                      prints "Note: Illegal Audio-MPEG-Header ..." on stderr unless silenced
+#   sync_random.mp3    an MPEG frame header then pseudo-random bytes (libmpg123 chatter too)
 #   noframes.wav       a valid 44-byte PCM16 header declaring 0 bytes of data
 #   trunc_header.wav   the first 20 bytes of a WAV header
 #   trunc_data.wav     header declares 44100 bytes of data, 1000 are present
@@ -14,7 +17,8 @@
 #   rate0.wav          a PCM16 header with sample rate 0
 #   channels.wav       a PCM16 header declaring 5000 channels
 # Also writes stream.wav: data size 0xFFFFFFFF (the streaming "unknown size" convention) on a
-# 4 KiB file, which is NOT bad: it must load the 2028 samples that are there.
+# 4 KiB file, which is NOT bad: it must load the 2028 samples that are there; and silence.wav,
+# 1000 samples of digital silence (a good file whose levels are -inf dBFS).
 set -eu
 out=${1:?usage: make_bad.sh OUTDIR}
 mkdir -p "$out"
@@ -46,6 +50,8 @@ cp "$out/random.wav" "$out/random.mp3"
 cp "$out/random.wav" "$out/random.flac"
 { printf 'fLaC'; rand_bytes 2048; } > "$out/flac_magic.flac"
 for i in $(seq 1 40); do echo "This is a text file, not an MP3. Line $i."; done > "$out/text.mp3"
+{ byte 0xff 0xfb 0x90 0x64; cat "$out/text.mp3"; } > "$out/sync_text.mp3"
+{ byte 0xff 0xfb 0x90 0x64; rand_bytes 3000; } > "$out/sync_random.mp3"
 wav_header 1 1 22050 16 0 36 > "$out/noframes.wav"
 wav_header 1 1 22050 16 44100 44136 | head -c 20 > "$out/trunc_header.wav"
 { wav_header 1 1 22050 16 44100 44136; pcm_bytes 1000; } > "$out/trunc_data.wav"
@@ -59,3 +65,4 @@ f_half='\000\000\000\077' f_quarter='\000\000\200\076' f_nan='\000\000\300\177' 
   printf "$f_inf$f_quarter"; } > "$out/inf.wav"
 { wav_header 1 1 0 16 2000 2036; pcm_bytes 2000; } > "$out/rate0.wav"
 { wav_header 1 5000 22050 16 20000 20036; pcm_bytes 20000; } > "$out/channels.wav"
+{ wav_header 1 1 22050 16 2000 2036; head -c 2000 /dev/zero; } > "$out/silence.wav"
