@@ -339,7 +339,7 @@ AS_API as_status as_plot_waveforms(const char *png_path, const as_wave *waves, i
  * max(exp(x) - 1, 0) into audio of exactly the content's length.
  *
  * Cost: one evaluation is ~2 * 2 * T' * filters * 1025 * kernel_width FLOPs (OpenBLAS sgemm);
- * as_style_estimate tells the memory and time before anything is allocated. Memory grows
+ * as_style_estimate_cost tells the memory and time before anything is allocated. Memory grows
  * linearly with the tracks' lengths. An as_style object is used by one thread at a time; the
  * work inside uses OpenBLAS's threads (cfg.threads sets their number, process-wide). */
 enum { AS_STYLE_LBFGS = 0, AS_STYLE_ADAM = 1 };
@@ -431,11 +431,16 @@ AS_API as_status as_style_get_audio(const as_style *st, const float **y, int64_t
 
 typedef struct as_style_stats {
     int iterations, evaluations;
-    double optimize_seconds, seconds_per_evaluation, griffin_lim_seconds;
+    double optimize_seconds;               /* all of as_style_optimize: targets, evaluations, optimiser */
+    double targets_seconds;                /* F(content) and the style statistics, once */
+    double evaluation_seconds;             /* inside the loss + gradient evaluations */
+    double seconds_per_evaluation;         /* evaluation_seconds / evaluations */
+    double griffin_lim_seconds;
     double content_loss, style_loss;       /* of the result spectrogram */
     double initial_content_loss, initial_style_loss;
     double spectral_convergence;           /* Griffin-Lim's, NaN before rendering */
-    const char *stop_reason;               /* "iterations", "converged", "line search", "patience", "cancelled", ... */
+    const char *stop_reason;               /* "iterations", "converged (gradient)", "converged (relative
+                                              decrease)", "line search", "patience", "cancelled" */
     double memory_mb;                      /* allocated by as_style_create */
 } as_style_stats;
 AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
@@ -472,6 +477,18 @@ AS_API as_status as_features_tempo(as_features *f, const float *y /* (n,) */, in
  * only segments that fit entirely count. Returns the number of segments of an n-sample signal
  * (0 when seconds <= 0); hop and len may be NULL. */
 AS_API int64_t as_features_segments(int64_t n, int seconds, int64_t *hop, int64_t *len);
+
+/* One row of a features CSV. */
+typedef struct as_features_row {
+    const char *filename; /* e.g. "blues.00000.wav" or, for a segment, "blues.00000.3.wav" */
+    int64_t length;       /* samples of the signal or segment */
+    const double *values; /* (57,) */
+    const char *label;    /* may be NULL or "" (empty label column) */
+} as_features_row;
+/* Writes rows in the Kaggle schema (header filename,length,<57 columns>,label), numbers as the
+ * shortest decimal that reads back exactly, atomically (temporary file renamed on success). */
+AS_API as_status as_features_write_csv(const char *path, const as_features_row *rows, size_t n,
+                                       as_error *err);
 
 /* @@ SECTION genre (issue 5) @@ */
 

@@ -151,6 +151,8 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
     memset(est, 0, sizeof *est);
     if (check_config(cfg, NULL) != AS_OK || content_samples < 1 || style_samples < 1) return AS_ERR_ARG;
     int64_t T = frames_of(content_samples), Ts = frames_of(style_samples);
+    int64_t shrink = cfg->padding == AS_STYLE_PAD_SAME ? 0 : cfg->kernel_width - 1;
+    if (T - shrink < 1 || Ts - shrink < 1) return AS_ERR_ARG; /* too short for the kernel */
     nn_nst_shape sh = shape_of(cfg, T, Ts);
     est->content_frames = T;
     est->style_frames = Ts;
@@ -310,8 +312,9 @@ void as_style_destroy(as_style *st)
 /* One evaluation at st->x; keeps the best point. Returns the total loss. */
 static double evaluate(as_style *st)
 {
-    double lc, ls;
+    double lc, ls, t0 = now_s();
     nn_nst_eval(st->net, st->x, st->grad, &lc, &ls);
+    st->stats.evaluation_seconds += now_s() - t0;
     double f = lc + ls;
     st->evals++;
     st->cur_lc = lc;
@@ -458,6 +461,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     if (!st->targets_ready) {
         nn_nst_set_targets(st->net, st->Sc, st->Ss);
         st->targets_ready = 1;
+        st->stats.targets_seconds = now_s() - t0;
     }
     st->fn = fn;
     st->user = user;
@@ -466,7 +470,6 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     st->best_f = INFINITY;
     st->iters = 0;
     st->iter_budget = iterations_of(&st->cfg);
-    int evals0 = st->evals;
     as_status rc = AS_OK;
     if (st->iter_budget > 0)
         rc = st->cfg.optimizer == AS_STYLE_ADAM ? run_adam(st) : run_lbfgs(st);
@@ -477,9 +480,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     st->stats.iterations = st->iters;
     st->stats.evaluations = st->evals;
     st->stats.optimize_seconds += now_s() - t0;
-    st->stats.seconds_per_evaluation =
-        st->evals > 0 ? st->stats.optimize_seconds / st->evals : 0;
-    (void)evals0;
+    st->stats.seconds_per_evaluation = st->evals > 0 ? st->stats.evaluation_seconds / st->evals : 0;
     st->stats.content_loss = st->best_f < INFINITY ? st->best_lc : NAN;
     st->stats.style_loss = st->best_f < INFINITY ? st->best_ls : NAN;
     st->fn = NULL;

@@ -1,0 +1,24 @@
+# Ctrl-C (SIGINT) or SIGTERM stops a run cleanly: exit 130, no output and no temporary file;
+# with --save-on-interrupt the result so far is rendered and written.
+source "$ROOT/tests/cli/lib.sh"
+C="$ROOT/examples/rock_sectoid_feelings.flac"; S="$ROOT/examples/techno_torustrooper_tt1.flac"
+args=(--filters 32 --content-duration 2 --style-duration 2 --optimizer adam --learning-rate 0.01
+      --patience 0 --iterations 1000000 --griffin-lim-iterations 4 --threads 1)
+"$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/int.wav" "${args[@]}" 2>"$TMPD/err1" &
+pid=$!
+sleep 1.5
+kill -INT "$pid"
+wait "$pid"; rc=$?
+[ "$rc" -eq 130 ] || fail "SIGINT: exit $rc, expected 130: $(cat "$TMPD/err1")"
+grep -q 'interrupted' "$TMPD/err1" || fail "no message: $(cat "$TMPD/err1")"
+[ ! -e "$TMPD/int.wav" ] && [ ! -e "$TMPD/int.png" ] || fail "SIGINT left output: $(ls "$TMPD")"
+"$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/save.wav" "${args[@]}" --save-on-interrupt 2>"$TMPD/err2" &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+[ "$rc" -eq 130 ] || fail "SIGTERM with --save-on-interrupt: exit $rc: $(cat "$TMPD/err2")"
+[ -s "$TMPD/save.wav" ] || fail "--save-on-interrupt wrote nothing: $(cat "$TMPD/err2")"
+grep -q '^frames: 44100$' <<<"$("$AUDIOSTYLE" info "$TMPD/save.wav")" || fail "saved length"
+no_tmp_files "$TMPD"
+exit 0
