@@ -501,3 +501,130 @@ TEST(plot_confusion_and_bars)
     CHECK(as_plot_bars(path, bad, NULL, 2, NULL, &err) == AS_ERR_ARG);
     CHECK(as_plot_bars(path, bad, NULL, 0, NULL, &err) == AS_ERR_ARG);
 }
+
+/* Rows of the first two frame lines (the dark ink, 0x212121) in column x, top down. */
+static int frame_rows(const png *p, int x, int *top, int *bot)
+{
+    *top = *bot = -1;
+    for (int y = 0; y < p->h; y++)
+        if (png_at(p, x, y) == 0x212121u) {
+            if (*top < 0) *top = y;
+            else if (y > *top + 1) {
+                *bot = y;
+                break;
+            }
+        }
+    return *bot > 0;
+}
+
+TEST(plot_curves_line_position_and_gaps)
+{
+    /* y = 5 on a fixed 0..10 axis and y = 100 on a fixed 10..1000 log axis both sit half way
+     * up; a run of NaN leaves a gap. No title or names, so nothing else is drawn above. */
+    const int64_t n = 200;
+    float *y = malloc(sizeof(float) * n);
+    for (int log_axis = 0; log_axis < 2; log_axis++) {
+        for (int64_t i = 0; i < n; i++) y[i] = log_axis ? 100.0f : 5.0f;
+        for (int64_t i = 60; i < 80; i++) y[i] = NAN;
+        as_curve c = {y, n, 0.0, 0.05, NULL};
+        as_curves_opts o = {0};
+        o.y_log = log_axis;
+        o.y_min = log_axis ? 10 : 0;
+        o.y_max = log_axis ? 1000 : 10;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/curve%d.png", scratch_dir(), log_axis);
+        CHECK_OK(as_plot_curves(path, &c, 1, &o, NULL));
+        png img;
+        if (!png_read(path, &img)) continue;
+        CHECK(img.w == 1000 && img.h == 400);
+        int x = img.w * 3 / 4, top, bot;
+        if (frame_rows(&img, x, &top, &bot)) {
+            /* The line is antialiased: take the rows that are clearly blue (red channel low). */
+            int first = -1, last = -1;
+            for (int yy = top + 1; yy < bot; yy++)
+                if (((png_at(&img, x, yy) >> 16) & 255) < 0x90) {
+                    if (first < 0) first = yy;
+                    last = yy;
+                }
+            double mid = 0.5 * (top + bot);
+            CHECK_MSG(first >= 0 && last - first <= 3, "log %d: line rows %d..%d", log_axis, first, last);
+            CHECK_MSG(fabs(0.5 * (first + last) - mid) <= 1.5, "log %d: line at row %.1f, middle %.1f",
+                      log_axis, 0.5 * (first + last), mid);
+            /* The frame's left and right columns on that row; t = 3.5 s lies in the NaN gap
+             * (samples 60..79 = 3.0..3.95 s of a 0..10 s axis): no blue in that column. */
+            int row = top + (bot - top) / 4, lf = -1, rf = -1; /* a row with no tick label */
+            for (int xx = 0; xx < img.w; xx++)
+                if (png_at(&img, xx, row) == 0x212121u) {
+                    if (lf < 0) lf = xx;
+                    rf = xx;
+                }
+            int gx = lf + 1 + (int)(0.35 * (rf - lf - 1));
+            int blue_in_gap = 0, blue_before = 0;
+            for (int yy = top + 1; yy < bot; yy++) {
+                blue_in_gap += ((png_at(&img, gx, yy) >> 16) & 255) < 0x90;
+                blue_before += ((png_at(&img, gx - 120, yy) >> 16) & 255) < 0x90;
+            }
+            CHECK_MSG(blue_in_gap == 0 && blue_before > 0, "log %d: gap column %d has %d blue px, before %d",
+                      log_axis, gx, blue_in_gap, blue_before);
+        } else {
+            CHECK_MSG(0, "no frame found");
+        }
+        cairo_surface_destroy(img.s);
+    }
+    /* Bad input. */
+    as_error err = {0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/curve_bad.png", scratch_dir());
+    as_curve c = {y, n, 0.0, 0.05, "x"};
+    CHECK(as_plot_curves(path, &c, 0, NULL, &err) == AS_ERR_ARG);
+    c.dt = 0;
+    CHECK(as_plot_curves(path, &c, 1, NULL, &err) == AS_ERR_ARG);
+    c.dt = 0.05;
+    for (int64_t i = 0; i < n; i++) y[i] = NAN;
+    CHECK(as_plot_curves(path, &c, 1, NULL, &err) == AS_ERR_EMPTY);
+    for (int64_t i = 0; i < n; i++) y[i] = -1;
+    as_curves_opts lo = {0};
+    lo.y_log = 1;
+    CHECK(as_plot_curves(path, &c, 1, &lo, &err) == AS_ERR_EMPTY);
+    CHECK(!file_exists(path));
+    free(y);
+}
+
+TEST(plot_waveforms_envelope)
+{
+    /* +-0.5 alternating every sample: every pixel column's envelope is the middle half of its
+     * row (amplitude axis -1..1). */
+    const int64_t n = 22050;
+    float *x = malloc(sizeof(float) * n);
+    for (int64_t i = 0; i < n; i++) x[i] = i % 2 ? 0.5f : -0.5f;
+    as_wave w = {x, n, 22050, "sine"};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/wave.png", scratch_dir());
+    CHECK_OK(as_plot_waveforms(path, &w, 1, NULL, 0, 0, NULL));
+    png img;
+    if (png_read(path, &img)) {
+        CHECK(img.w == 1000 && img.h > 150);
+        int col = img.w / 2, top, bot;
+        if (frame_rows(&img, col, &top, &bot)) {
+            int first = -1, last = -1;
+            for (int yy = top; yy <= bot; yy++)
+                if (png_at(&img, col, yy) == 0x1f77b4u) {
+                    if (first < 0) first = yy;
+                    last = yy;
+                }
+            double h = bot - top - 1;
+            CHECK_MSG(first >= 0 && fabs((last - first + 1) - 0.5 * h) <= 3,
+                      "envelope rows %d..%d in a %.0f px row", first, last, h);
+        } else {
+            CHECK_MSG(0, "no frame found");
+        }
+        cairo_surface_destroy(img.s);
+    }
+    x[100] = NAN;
+    as_error err = {0};
+    snprintf(path, sizeof path, "%s/wave_bad.png", scratch_dir());
+    CHECK(as_plot_waveforms(path, &w, 1, NULL, 0, 0, &err) == AS_ERR_NUMERIC);
+    CHECK(as_plot_waveforms(path, &w, 0, NULL, 0, 0, &err) == AS_ERR_ARG);
+    CHECK(!file_exists(path));
+    free(x);
+}
