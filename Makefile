@@ -40,7 +40,7 @@ PROG   := $(BUILD)/audiostyle
 TESTS  := $(BUILD)/test_runner
 BENCHP := $(BUILD)/bench_runner
 
-.PHONY: all lib deps check check-run unit asan bench bench-run demo demo-run install uninstall \
+.PHONY: fuzz all lib deps check check-run unit asan bench bench-run demo demo-run install uninstall \
         check-symbols clean
 
 all: $(STATIC) $(SHARED) $(PROG)
@@ -135,7 +135,29 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/audiostyle.h $(DESTDIR)$(PREFIX)/bin/audiostyle \
 	      $(DESTDIR)$(PREFIX)/share/man/man1/audiostyle.1 $(DESTDIR)$(PREFIX)/lib/pkgconfig/audiostyle.pc
 
+# --- fuzzing (clang libFuzzer + ASan/UBSan) -----------------------------------------------
+fuzz: deps
+	@bash scripts/fuzz.sh
+
 clean:
 	rm -rf build build-* out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+
+# --- GTZAN parity (features module) -----------------------------------------------------------
+# make check-gtzan GTZAN=<folder>: the features of the GTZAN clips found under <folder> against
+# the official rows of data/gtzan/features_30_sec.csv; prints the worst error of each column.
+check-gtzan: $(PROG)
+	@test -n "$(GTZAN)" || { echo "usage: make check-gtzan GTZAN=<folder of GTZAN .wav files>"; exit 2; }
+	@$(PROG) features "$(GTZAN)" -o $(BUILD)/check-gtzan.csv --quiet || true
+	@awk -F, 'FNR == 1 { next } { sub(/\r$$/, "") } \
+	  NR == FNR { for (j = 2; j <= 59; j++) ref[$$1, j] = $$j; have[$$1] = 1; next } \
+	  !($$1 in have) { next } \
+	  { n++; for (j = 2; j <= 59; j++) { d = $$j - ref[$$1, j]; if (d < 0) d = -d; r = ref[$$1, j]; if (r < 0) r = -r; \
+	    rel = r > 0 ? d / r : d; if (rel > worst[j] || !(j in worst)) { worst[j] = rel; wabs[j] = d; wfile[j] = $$1 } } } \
+	  END { if (!n) { print "check-gtzan: no clip of the folder has a row in features_30_sec.csv"; exit 1 } \
+	    split("length,chroma_stft_mean,chroma_stft_var,rms_mean,rms_var,spectral_centroid_mean,spectral_centroid_var,spectral_bandwidth_mean,spectral_bandwidth_var,rolloff_mean,rolloff_var,zero_crossing_rate_mean,zero_crossing_rate_var,harmony_mean,harmony_var,perceptr_mean,perceptr_var,tempo", nm, ","); \
+	    printf "check-gtzan: %d clips vs data/gtzan/features_30_sec.csv\n\n| column | worst rel. error | abs. error | clip |\n|---|---|---|---|\n", n; \
+	    for (j = 2; j <= 59; j++) { name = (j <= 19) ? nm[j - 1] : sprintf("mfcc%d_%s", int((j - 20) / 2) + 1, (j - 20) % 2 ? "var" : "mean"); \
+	      printf "| %s | %.3g | %.3g | %s |\n", name, worst[j], wabs[j], wfile[j] } }' \
+	  data/gtzan/features_30_sec.csv $(BUILD)/check-gtzan.csv
