@@ -138,8 +138,14 @@ AS_API as_status as_audio_measure(const char *path, as_audio_info *info, as_audi
 
 /* Decodes any file libsndfile reads to mono float32 at opts->sr (default 22050) following
  * librosa.load: channels averaged, libsoxr high quality, length ceil(n * sr_out / sr_in).
- * NULL opts = defaults. Refuses empty files (AS_ERR_EMPTY) and non-finite samples
- * (AS_ERR_NUMERIC). */
+ * NULL opts = defaults. offset/duration are rounded to frames of the file's own rate and
+ * seek in the file (no decode-then-cut where the format can seek). Statuses, each with a
+ * "<path>: <problem>" message: AS_ERR_IO (no such file, a directory, unreadable),
+ * AS_ERR_EMPTY (empty file, no samples, offset past the end), AS_ERR_FORMAT (not audio, bad
+ * header, truncated WAV), AS_ERR_UNSUPPORTED (more than 256 channels), AS_ERR_NUMERIC (NaN or
+ * infinite samples), AS_ERR_TOO_LONG (more than max_duration_s; the hint names
+ * --max-duration). Never prints: decoder chatter (libmpg123) is kept off stderr. Thread-safe;
+ * MP3 decoding is serialised process-wide (see src/audio/load.c). */
 AS_API as_status as_audio_load(const char *path, const as_load_opts *opts, as_signal *out,
                                as_error *err);
 /* The same from a buffer in memory (name is used in messages only). */
@@ -160,8 +166,13 @@ typedef struct as_save_opts {
     double ceiling_db; /* peak ceiling in dBFS for the two level modes; 0 = -1 dBFS */
 } as_save_opts;
 
-/* Writes a mono signal as WAV, FLAC or Ogg Vorbis, chosen by the extension of path, through a
- * temporary file renamed on success (a failure leaves nothing). */
+/* Writes a mono signal as WAV, FLAC or Ogg Vorbis, chosen by the extension of path (.wav,
+ * .flac, .ogg/.oga, any case; anything else is AS_ERR_UNSUPPORTED before anything is written),
+ * through a temporary file renamed on success (a failure leaves nothing). FLAC is always
+ * 16-bit and Ogg always Vorbis, whatever sample_format says. PCM16 is round(x * 32768)
+ * saturated, the inverse of the loader. A signal that would exceed full scale in a fixed-point
+ * or Vorbis file after the level step is refused (AS_ERR_ARG, with a hint), never clipped or
+ * wrapped; ceiling_db must be <= 0. NaN/inf samples: AS_ERR_NUMERIC. */
 AS_API as_status as_audio_save(const char *path, const float *x, int64_t n, int sr,
                                const as_save_opts *opts, as_error *err);
 
