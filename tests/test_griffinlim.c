@@ -153,8 +153,9 @@ TEST(dsp_gl_deterministic_across_runs_and_threads)
     as_gl_opts o = {.n_iter = 8, .momentum = 0.99, .seed = 42, .length = N, .threads = 1};
     double sca, scb;
     CHECK_OK(as_griffinlim(s, S, T, &o, a, &sca));
-    const int threads[4] = {1, 2, 3, 0};
-    for (int i = 0; i < 4; i++) {
+    /* chunks go to whichever thread claims them first: repeat runs to vary the assignment */
+    const int threads[6] = {1, 2, 3, 0, 2, 4};
+    for (int i = 0; i < 6; i++) {
         o.threads = threads[i];
         CHECK_OK(as_griffinlim(s, S, T, &o, b, &scb));
         CHECK_MSG(memcmp(a, b, sizeof(float) * N) == 0 && sca == scb,

@@ -15,6 +15,7 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,7 @@ typedef struct gl_ctx {
     int stop;                /* set by thread 0 between barriers */
     pthread_barrier_t bar;
     gl_kernels k;            /* SSE2 or AVX variants of the loops */
+    atomic_llong ctr[2];     /* next chunk: [0] frames, [1] output samples */
 } gl_ctx;
 
 typedef struct gl_thread {
@@ -316,21 +318,60 @@ static void overlap_add(gl_ctx *c, int64_t i0, int64_t i1)
         y[h + 2 * (N - 1) - i] = y[h + i];
 }
 
+/* Work sharing: a phase's chunks are handed out by an atomic counter, so a thread that is
+ * descheduled (a busy machine) does not hold the others back for its whole share. Which thread
+ * computes a chunk does not change its result: every thread's scratch arrays have the plan's
+ * alignment, so FFTW runs the same code on the same numbers. Counter ctr[0] serves the frame
+ * phases, ctr[1] the overlap-add; thread 0 rewinds the idle one (the barriers order it). */
+#define GL_FRAME_CHUNK 4
+#define GL_SAMPLE_CHUNK 4096
+
+static int64_t gl_claim(gl_ctx *c, int which, int64_t chunk)
+{
+    return (int64_t)atomic_fetch_add_explicit(&c->ctr[which], (long long)chunk,
+                                              memory_order_relaxed);
+}
+
+enum { GL_INIT, GL_ITERATE, GL_SC };
+
+static void frame_phase(gl_ctx *c, int id, int what)
+{
+    if (id == 0) atomic_store_explicit(&c->ctr[1], 0, memory_order_relaxed);
+    for (;;) {
+        int64_t a = gl_claim(c, 0, GL_FRAME_CHUNK);
+        if (a >= c->T) break;
+        int64_t b = AS_MIN(a + GL_FRAME_CHUNK, c->T);
+        for (int64_t t = a; t < b; t++) {
+            if (what == GL_INIT) init_frame(c, id, t);
+            else if (what == GL_ITERATE) iterate_frame(c, id, t);
+            else sc_frame(c, id, t);
+        }
+    }
+}
+
+static void ola_phase(gl_ctx *c, int id)
+{
+    if (id == 0) atomic_store_explicit(&c->ctr[0], 0, memory_order_relaxed);
+    for (;;) {
+        int64_t a = gl_claim(c, 1, GL_SAMPLE_CHUNK);
+        if (a >= c->N) break;
+        overlap_add(c, a, AS_MIN(a + GL_SAMPLE_CHUNK, c->N));
+    }
+}
+
 static void gl_run(gl_ctx *c, int id)
 {
-    const int64_t t0 = c->T * id / c->nth, t1 = c->T * (id + 1) / c->nth;
-    const int64_t i0 = c->N * id / c->nth, i1 = c->N * (id + 1) / c->nth;
-    for (int64_t t = t0; t < t1; t++) init_frame(c, id, t);
+    frame_phase(c, id, GL_INIT);
     gl_sync(c);
     for (int it = 1; it <= c->n_iter + 1; it++) {
-        overlap_add(c, i0, i1);
+        ola_phase(c, id);
         gl_sync(c);
         if (c->stop) return; /* written by thread 0 before the barrier above */
         if (it == c->n_iter + 1) {
-            for (int64_t t = t0; t < t1; t++) sc_frame(c, id, t);
+            frame_phase(c, id, GL_SC);
             return;
         }
-        for (int64_t t = t0; t < t1; t++) iterate_frame(c, id, t);
+        frame_phase(c, id, GL_ITERATE);
         gl_sync(c);
         if (id == 0 && c->progress && c->progress(c->user, it, c->n_iter)) c->stop = 1;
     }
@@ -399,6 +440,8 @@ as_status as_griffinlim(const as_stft *s, const float *S, int64_t T, const as_gl
     if (nth < 1) nth = 1;
 
     gl_ctx c = {0};
+    atomic_init(&c.ctr[0], 0);
+    atomic_init(&c.ctr[1], 0);
     c.s = s;
     c.T = T;
     c.N = N;

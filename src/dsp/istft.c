@@ -45,26 +45,33 @@ static as_status istft_core(const as_stft *s, const float *X, int64_t T, int64_t
         if (n > 0) memset(y, 0, sizeof(float) * (size_t)n);
         return AS_OK;
     }
-    const int n_fft = s->n_fft, F = s->F, h = n_fft / 2;
+    const int n_fft = s->n_fft, F = s->F, h = n_fft / 2, B = 16; /* frames per gather block */
+    const int Fs = (F + 7) & ~7; /* 64-byte row stride keeps every row as aligned as the plan's */
     const int64_t L = n_fft + (int64_t)s->hop * (nf - 1);
     const float inv_n = 1.0f / (float)n_fft; /* a power of two for even sizes: exact scaling */
     float *buf = calloc((size_t)L, sizeof(float));
     float *wss = malloc(sizeof(float) * (size_t)L);
     float *rbuf = dsp_alloc(sizeof(float) * (size_t)n_fft);
-    fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)F);
+    fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)Fs * B);
     as_status st = AS_ERR_NOMEM;
     if (!buf || !wss || !rbuf || !cbuf) goto done;
-    for (int64_t t = 0; t < nf; t++) {
-        for (int k = 0; k < F; k++) {
-            const float *x = X + ((size_t)k * (size_t)ks + (size_t)t * (size_t)ts) * 2;
-            cbuf[k][0] = x[0];
-            cbuf[k][1] = x[1];
+    for (int64_t t0 = 0; t0 < nf; t0 += B) {
+        int nb = (int)AS_MIN((int64_t)B, nf - t0);
+        /* gather B frames; with (F, T) input the inner loop reads along time (contiguous) */
+        for (int k = 0; k < F; k++)
+            for (int b = 0; b < nb; b++) {
+                const float *x = X + ((size_t)k * (size_t)ks + (size_t)(t0 + b) * (size_t)ts) * 2;
+                cbuf[(size_t)b * Fs + k][0] = x[0];
+                cbuf[(size_t)b * Fs + k][1] = x[1];
+            }
+        for (int b = 0; b < nb; b++) {
+            fftwf_complex *cb = cbuf + (size_t)b * Fs;
+            cb[0][1] = 0.0f; /* irfft ignores the imaginary parts of DC and Nyquist */
+            cb[F - 1][1] = 0.0f;
+            fftwf_execute_dft_c2r(s->c2r, cb, rbuf);
+            float *o = buf + (t0 + b) * s->hop;
+            for (int j = 0; j < n_fft; j++) o[j] += s->window[j] * (rbuf[j] * inv_n);
         }
-        cbuf[0][1] = 0.0f; /* irfft ignores the imaginary parts of DC and Nyquist */
-        cbuf[F - 1][1] = 0.0f;
-        fftwf_execute_dft_c2r(s->c2r, cbuf, rbuf);
-        float *o = buf + t * s->hop;
-        for (int j = 0; j < n_fft; j++) o[j] += s->window[j] * (rbuf[j] * inv_n);
     }
     dsp_window_sumsquare(s, nf, wss);
     for (int64_t i = 0; i < L; i++)
