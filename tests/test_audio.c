@@ -74,6 +74,22 @@ TEST(audio_load_example_equals_librosa)
     as_npy_free(&ref);
 }
 
+/* offset/duration on the real example: 3 s in, 66149 samples = librosa's seg/y.npy
+ * (y[66150:132299] of the whole clip), read by seeking in the FLAC. */
+TEST(audio_offset_matches_librosa_segment)
+{
+    as_npy ref;
+    if (!load_ref("seg/y.npy", &ref)) return;
+    as_signal y = {0};
+    as_error err = {0};
+    as_load_opts o = {.offset_s = 66150.0 / 22050, .duration_s = 66149.0 / 22050};
+    CHECK_OK(as_audio_load(example("../../examples/techno_torustrooper_tt1.flac"), &o, &y, &err));
+    CHECK_MSG(y.n == ref.count, "n %lld vs %lld", (long long)y.n, (long long)ref.count);
+    if (y.n == ref.count) ref_check_npy("segment", y.data, &ref, 0, 0);
+    as_signal_free(&y);
+    as_npy_free(&ref);
+}
+
 /* Every 16-bit value decodes to exactly int16 / 32768 (what librosa gets from libsndfile). */
 TEST(audio_pcm16_decodes_exactly)
 {
