@@ -21,13 +21,13 @@ static double twin_pad(const float *y, int64_t n, int64_t j, int h, int reflect)
     return y[2 * (n - 1) - i];
 }
 
-/* X[k, t] by the DFT sum in double; layout (F, T, 2) */
-static void twin_stft(double *X, const float *y, int64_t n, int n_fft, int hop, int center,
-                      int reflect, int64_t T)
+/* X[k, t] by the DFT sum in double for frames [t0, t1); layout (F, T, 2) */
+static void twin_stft_frames(double *X, const float *y, int64_t n, int n_fft, int hop,
+                             int center, int reflect, int64_t T, int64_t t0, int64_t t1)
 {
     int F = n_fft / 2 + 1, h = center ? n_fft / 2 : 0;
     double *fr = malloc(sizeof(double) * n_fft);
-    for (int64_t t = 0; t < T; t++) {
+    for (int64_t t = t0; t < t1; t++) {
         for (int j = 0; j < n_fft; j++)
             fr[j] = twin_hann(j, n_fft) * (center ? twin_pad(y, n, t * hop + j, h, reflect)
                                                   : (double)y[t * hop + j]);
@@ -43,6 +43,12 @@ static void twin_stft(double *X, const float *y, int64_t n, int n_fft, int hop, 
         }
     }
     free(fr);
+}
+
+static void twin_stft(double *X, const float *y, int64_t n, int n_fft, int hop, int center,
+                      int reflect, int64_t T)
+{
+    twin_stft_frames(X, y, n, n_fft, hop, center, reflect, T, 0, T);
 }
 
 /* istft by the definition: inverse real DFT, window, overlap-add, divide by sum w^2, trim */
@@ -209,6 +215,38 @@ TEST(dsp_stft_matches_naive_dft_all_paddings)
     free(A);
     free(B);
     as_stft_destroy(s);
+}
+
+/* The real size on the real signal: the two edge frames and one inside, against the DFT sum. */
+TEST(dsp_stft_2048_matches_naive_dft)
+{
+    as_npy y;
+    if (!load_ref("seg/y.npy", &y)) return;
+    as_stft *s = as_stft_create(2048, 512, NULL);
+    const int64_t T = 130, F = 1025;
+    float *Z = malloc(sizeof(float) * F * T * 2);
+    double *ref = calloc(F * T * 2, sizeof(double));
+    CHECK_OK(as_stft_forward(s, y.data, y.count, 1, AS_PAD_REFLECT, Z));
+    const int64_t frames[3] = {0, 64, T - 1};
+    for (int i = 0; i < 3; i++)
+        twin_stft_frames(ref, y.data, y.count, 2048, 512, 1, 1, T, frames[i], frames[i] + 1);
+    double mx = max_abs_d(ref, F * T * 2);
+    for (int i = 0; i < 3; i++) {
+        float got[2050];
+        double want[2050];
+        for (int64_t k = 0; k < F; k++)
+            for (int c = 0; c < 2; c++) {
+                got[2 * k + c] = Z[(k * T + frames[i]) * 2 + c];
+                want[2 * k + c] = ref[(k * T + frames[i]) * 2 + c];
+            }
+        char name[64];
+        snprintf(name, sizeof name, "frame %lld vs DFT sum", (long long)frames[i]);
+        ref_check_fd(name, got, want, 2 * F, 1e-4, 1e-5 * mx);
+    }
+    free(Z);
+    free(ref);
+    as_stft_destroy(s);
+    as_npy_free(&y);
 }
 
 TEST(dsp_stft_refuses_bad_arguments)
