@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int as__tmp_open(const char *path, char *tmp, size_t tmp_len)
@@ -17,6 +18,10 @@ int as__tmp_open(const char *path, char *tmp, size_t tmp_len)
 
 as_status as__tmp_commit(const char *tmp, const char *path)
 {
+    /* mkstemp makes the file 0600; give it the mode a plain fopen would (0666 less the umask). */
+    mode_t mask = umask(022);
+    umask(mask);
+    chmod(tmp, 0666 & ~mask);
     if (rename(tmp, path) != 0) {
         unlink(tmp);
         return AS_ERR_IO;
