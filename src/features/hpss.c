@@ -113,7 +113,9 @@ __attribute__((target("avx"))) static void strip_run_avx(const strip *st, const 
         __m256 dprev = ninf;
         for (int j = 0; j + 1 < k; j++) {
             /* delete o: d_j = s_j < o ? s_j : s_{j+1}; insert v: s_j = max(d_{j-1}, min(d_j, v)) */
-            __m256 d = _mm256_blendv_ps(s[j + 1], s[j], _mm256_cmp_ps(s[j], o, _CMP_LT_OQ));
+            /* select by xor/and: GCC 12 turns a compare-fed blendv into per-lane branches */
+            __m256 m = _mm256_cmp_ps(s[j], o, _CMP_LT_OQ);
+            __m256 d = _mm256_xor_ps(s[j + 1], _mm256_and_ps(_mm256_xor_ps(s[j], s[j + 1]), m));
             s[j] = _mm256_max_ps(dprev, _mm256_min_ps(d, v));
             dprev = d;
         }
