@@ -636,3 +636,27 @@ TEST(plot_waveforms_envelope)
     CHECK(!file_exists(path));
     free(x);
 }
+
+TEST(plot_fit_text_truncates)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4, 4);
+    cairo_t *cr = cairo_create(s);
+    char buf[128];
+    const char *shortt = "rock";
+    CHECK(plot_fit_text(cr, shortt, 14, PLOT_FONT_NORMAL, 200, buf, sizeof buf) == shortt);
+    const char *longt = "style: metal_sectoid_metal_madness_and_a_much_longer_name_\xc3\xa9\xc3\xa9\xc3\xa9.flac";
+    const char *f = plot_fit_text(cr, longt, 14, PLOT_FONT_NORMAL, 150, buf, sizeof buf);
+    CHECK(f == buf);
+    CHECK(plot_text_width(cr, f, 14, PLOT_FONT_NORMAL) <= 150);
+    CHECK(plot_text_width(cr, f, 14, PLOT_FONT_NORMAL) > 100);
+    size_t n = strlen(f);
+    CHECK(n > 3 && strcmp(f + n - 3, "\xe2\x80\xa6") == 0);
+    CHECK(strncmp(f, longt, n - 3) == 0);
+    /* Never cuts a UTF-8 character in half. */
+    f = plot_fit_text(cr, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 14, PLOT_FONT_NORMAL, 40, buf,
+                      sizeof buf);
+    n = strlen(f);
+    CHECK(n >= 3 && (n - 3) % 2 == 0);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+}

@@ -161,6 +161,22 @@ double plot_text_width(cairo_t *cr, const char *s, double size, int weight)
     return te.x_advance;
 }
 
+const char *plot_fit_text(cairo_t *cr, const char *s, double size, int weight, double max_w, char *buf,
+                          size_t len)
+{
+    if (!s || plot_text_width(cr, s, size, weight) <= max_w || len < 8) return s;
+    static const char ell[] = "\xe2\x80\xa6"; /* U+2026 */
+    size_t n = strlen(s);
+    if (n > len - sizeof ell) n = len - sizeof ell;
+    for (;;) {
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--; /* whole characters only */
+        memcpy(buf, s, n);
+        memcpy(buf + n, ell, sizeof ell);
+        if (n == 0 || plot_text_width(cr, buf, size, weight) <= max_w) return buf;
+        n--;
+    }
+}
+
 void plot_text(cairo_t *cr, double x, double y, const char *s, double size, int weight,
                double ha, double va, double angle)
 {

@@ -59,7 +59,9 @@ AS_API as_status as_plot_bars(const char *png_path, const double *values, const 
 
     if (has_title) {
         cairo_set_source_rgb(cr, PLOT_INK);
-        plot_text(cr, 0.5 * W, pad, title, fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
+        char fit[512];
+        plot_text(cr, 0.5 * W, pad, plot_fit_text(cr, title, fs_title, PLOT_FONT_BOLD, W - 2 * pad, fit, sizeof fit),
+                  fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
     }
     /* Grid at every 20 %, labelled below. */
     for (int k = 0; k <= 5; k++) {

@@ -171,7 +171,9 @@ AS_API as_status as_plot_curves(const char *png_path, const as_curve *curves, in
 
     if (has_title) {
         cairo_set_source_rgb(cr, PLOT_INK);
-        plot_text(cr, 0.5 * W, pad, o->title, fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
+        char fit[512];
+        plot_text(cr, 0.5 * W, pad, plot_fit_text(cr, o->title, fs_title, PLOT_FONT_BOLD, W - 2 * pad, fit, sizeof fit),
+                  fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
     }
     /* Legend: one centred row of line samples and names. */
     if (any_name) {
@@ -306,7 +308,9 @@ AS_API as_status as_plot_waveforms(const char *png_path, const as_wave *waves, i
     }
     if (has_title) {
         cairo_set_source_rgb(cr, PLOT_INK);
-        plot_text(cr, 0.5 * W, pad, title, fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
+        char fit[512];
+        plot_text(cr, 0.5 * W, pad, plot_fit_text(cr, title, fs_title, PLOT_FONT_BOLD, W - 2 * pad, fit, sizeof fit),
+                  fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
     }
     double *mn = malloc(sizeof(double) * 2 * (size_t)pw);
     if (!mn) {

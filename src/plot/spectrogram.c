@@ -336,8 +336,10 @@ AS_API as_status as_plot_spectrograms(const char *png_path, const as_spec_panel 
     }
     if (!(ref > 0)) ref = 1.0; /* all silent: everything at the bottom of the scale */
 
+    char fit[512];
     if (o->title && *o->title)
-        plot_text(cr, 0.5 * L.W, pad, o->title, L.fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
+        plot_text(cr, 0.5 * L.W, pad, plot_fit_text(cr, o->title, L.fs_title, PLOT_FONT_BOLD, L.W - 2 * pad, fit, sizeof fit),
+                  L.fs_title, PLOT_FONT_BOLD, 0.5, 0.0, 0);
 
     for (int i = 0; i < n && st == AS_OK; i++) {
         const as_spec_panel *p = &panels[i];
@@ -363,8 +365,9 @@ AS_API as_status as_plot_spectrograms(const char *png_path, const as_spec_panel 
         plot_faxis ax = plot_faxis_for(scale, p->sr, p->n_fft);
         draw_freq_axis(cr, &L, x0, &ax, i == 0 || !L.share_y, i == 0);
         if (p->title && *p->title)
-            plot_text(cr, x0 + 0.5 * L.pw, L.top - 10 * L.s, p->title, L.fs_ptitle, PLOT_FONT_NORMAL,
-                      0.5, 1.0, 0);
+            plot_text(cr, x0 + 0.5 * L.pw, L.top - 10 * L.s,
+                      plot_fit_text(cr, p->title, L.fs_ptitle, PLOT_FONT_NORMAL, L.pw + 0.8 * L.gap, fit, sizeof fit),
+                      L.fs_ptitle, PLOT_FONT_NORMAL, 0.5, 1.0, 0);
     }
     if (st == AS_OK) st = draw_colourbar(cr, &L, cmap, range);
     if (st != AS_OK) {
