@@ -32,10 +32,10 @@ AS_API as_status as_plot_confusion(const char *png_path, const int *counts, int 
     const int cmap = AS_CMAP_VIRIDIS;
 
     double cell = 560.0 / n;
-    cell = cell < 30 ? 30 : cell > 64 ? 64 : cell;
+    cell = cell < 30 ? 30 : cell > 120 ? 120 : cell;
     cell = floor(cell);
     const double fs_tick = 13, fs_label = 15, fs_title = 18, fs_sub = 13;
-    double fs_cell = fmin(15.0, fmax(9.0, cell * 0.30));
+    double fs_cell = fmin(20.0, fmax(9.0, cell * 0.30));
     const double pad = 16;
 
     /* Measure the labels on a scratch surface. */
