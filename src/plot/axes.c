@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- ticks --------------------------------------------------------------------------------- */
@@ -255,7 +254,6 @@ as_status plot_write_png(cairo_surface_t *s, const char *path, as_error *err)
     int fd = as__tmp_open(path, tmp, sizeof tmp);
     if (fd < 0)
         return as__fail(err, AS_ERR_IO, path, "cannot create the file (%s)", strerror(errno));
-    fchmod(fd, 0644); /* mkstemp makes 0600; a picture is meant to be shared */
     png_sink k = {fd, 0};
     cairo_status_t cs = cairo_surface_write_to_png_stream(s, png_write, &k);
     if (cs == CAIRO_STATUS_SUCCESS && fsync(fd) != 0 && errno != EINVAL) k.failed_errno = errno;
