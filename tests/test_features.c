@@ -215,12 +215,32 @@ TEST(features_seg_hpss)
     /* identical input magnitudes: the masks are float32 ops on exact medians */
     ref_check_npy("hpss_mask_harm", Hr, &mh, 0, 1e-6);
     ref_check_npy("hpss_mask_perc", Qr, &mp, 0, 1e-6);
+    /* the SIMD masks equal the scalar ones bit for bit */
+    {
+        float *H2 = malloc(sizeof *H2 * TF), *Q2 = malloc(sizeof *Q2 * TF);
+        float *a = malloc(sizeof *a * TF), *b = malloc(sizeof *b * TF);
+        feat_median_time(H2, S, T, FEAT_F, 31);
+        feat_median_freq(Q2, S, T, FEAT_F, 31);
+        feat_median_force_scalar(1);
+        feat_hpss_masks(a, b, H2, Q2, TF);
+        feat_median_force_scalar(0);
+        CHECK(memcmp(a, H, sizeof *a * TF) == 0 && memcmp(b, Q, sizeof *b * TF) == 0);
+        free(H2); free(Q2); free(a); free(b);
+    }
     /* whole pipeline from y: compare the time-domain signals through the public API path */
     as_status st;
     as_features *f = as_features_create(&st);
     CHECK_OK(st);
     double out[AS_FEATURES_COUNT];
     CHECK_OK(as_features_compute(f, y.data, y.count, out));
+    double hmax = npy_maxabs(&harm), pmax = npy_maxabs(&perc);
+    ref_check_npy("harmonic", feat_last_hpss(f, 0), &harm, 0, 2e-6 * hmax);
+    ref_check_npy("percussive", feat_last_hpss(f, 1), &perc, 0, 2e-6 * pmax);
+    /* the fix_length tail: the last n - 512 (T - 1) samples are exactly zero */
+    const float *hh = feat_last_hpss(f, 0), *pp = feat_last_hpss(f, 1);
+    int zeros = 1;
+    for (int64_t i = (int64_t)512 * (T - 1); i < y.count; i++) zeros &= hh[i] == 0.0f && pp[i] == 0.0f;
+    CHECK(zeros && y.count - 512 * (T - 1) == 101);
     free(S); free(H); free(Q); free(Hr); free(Qr);
     as_features_destroy(f);
     as_npy_free(&mag); as_npy_free(&mh); as_npy_free(&mp); as_npy_free(&y);

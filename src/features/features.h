@@ -91,6 +91,9 @@ as_status feat_stft(as_features *f, const float *y, int64_t n, float *X /* (T, F
 /* librosa's istft without length: hop * (T - 1) samples. */
 void feat_istft(as_features *f, const float *X /* (T, F, 2) */, int T, float *y);
 
+/* The harmonic and percussive signals (n,) of the last as_features_compute (for tests). */
+const float *feat_last_hpss(const as_features *f, int percussive);
+
 /* Statistics: mean and population variance (ddof 0) accumulated in double. ref: recipe 4. */
 void feat_mean_var_f(const float *x, size_t n, double *mean, double *var);
 void feat_mean_var_d(const double *x, size_t n, size_t stride, double *mean, double *var);

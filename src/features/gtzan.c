@@ -64,7 +64,7 @@ struct as_features {
     /* per-signal buffers, grown on demand */
     int cap_T;
     int64_t cap_n;
-    float *X, *Xm;      /* (T, F, 2) */
+    float *X;           /* (T, F, 2) */
     float *S, *P;       /* (T, F) */
     float *H, *Q;       /* (T, F): median filtered, then masks in place */
     float *Mdb;         /* (T, 128) */
@@ -74,6 +74,9 @@ struct as_features {
     double *mfcc;       /* (T, 20) */
     double *cent, *bw, *roll, *rms, *zcr; /* (T,) each */
     float *harm, *perc; /* (n,) */
+    float *ola_h, *ola_p; /* (n + 2048,) overlap-add buffers */
+    float *rb, *rb2;      /* (2048,) FFTW-aligned frame buffers */
+    fftwf_complex *cb, *cb2; /* (F,) */
     int timing;
     double ms[FEAT_T_COUNT];
 };
@@ -96,7 +99,6 @@ void feat_timing(as_features *f, int on, double *ms)
 static void free_buffers(as_features *f)
 {
     dsp_free(f->X);
-    dsp_free(f->Xm);
     free(f->S);
     free(f->P);
     free(f->H);
@@ -113,6 +115,8 @@ static void free_buffers(as_features *f)
     free(f->zcr);
     free(f->harm);
     free(f->perc);
+    free(f->ola_h);
+    free(f->ola_p);
 }
 
 as_features *as_features_create(as_status *status)
@@ -124,7 +128,11 @@ as_features *as_features_create(as_status *status)
     if (!f->stft) goto fail;
     st = AS_ERR_NOMEM;
     f->tempo = feat_tempo_create();
-    if (!f->tempo) goto fail;
+    f->rb = dsp_alloc(sizeof(float) * FEAT_NFFT);
+    f->rb2 = dsp_alloc(sizeof(float) * FEAT_NFFT);
+    f->cb = dsp_alloc(sizeof(fftwf_complex) * FEAT_F);
+    f->cb2 = dsp_alloc(sizeof(fftwf_complex) * FEAT_F);
+    if (!f->tempo || !f->rb || !f->rb2 || !f->cb || !f->cb2) goto fail;
     feat_mel_fb(f->mel_fb, f->mel_lo, f->mel_hi);
     feat_dct_matrix(f->dct);
     if (status) *status = AS_OK;
@@ -140,6 +148,10 @@ void as_features_destroy(as_features *f)
     if (!f) return;
     as_stft_destroy(f->stft);
     feat_tempo_destroy(f->tempo);
+    dsp_free(f->rb);
+    dsp_free(f->rb2);
+    dsp_free(f->cb);
+    dsp_free(f->cb2);
     free_buffers(f);
     free(f);
 }
@@ -152,11 +164,9 @@ static as_status reserve(as_features *f, int T, int64_t n)
     if (T > f->cap_T) {
         size_t TF = (size_t)T * FEAT_F;
         dsp_free(f->X);
-        dsp_free(f->Xm);
-        f->X = dsp_alloc(sizeof(float) * 2 * TF);
-        f->Xm = dsp_alloc(sizeof(float) * 2 * TF);
+            f->X = dsp_alloc(sizeof(float) * 2 * TF);
         f->cap_T = 0;
-        if (!f->X || !f->Xm) return AS_ERR_NOMEM;
+        if (!f->X) return AS_ERR_NOMEM;
         if (GROW(f->S, TF) || GROW(f->P, TF) || GROW(f->H, TF) || GROW(f->Q, TF) ||
             GROW(f->Mdb, (size_t)T * FEAT_NMELS) || GROW(f->chroma, (size_t)T * FEAT_NCHROMA) ||
             GROW(f->pip, (size_t)T * 2 * 358) || GROW(f->env, T) ||
@@ -167,7 +177,9 @@ static as_status reserve(as_features *f, int T, int64_t n)
     }
     if (n > f->cap_n) {
         f->cap_n = 0;
-        if (GROW(f->harm, n) || GROW(f->perc, n)) return AS_ERR_NOMEM;
+        if (GROW(f->harm, n) || GROW(f->perc, n) || GROW(f->ola_h, n + FEAT_NFFT) ||
+            GROW(f->ola_p, n + FEAT_NFFT))
+            return AS_ERR_NOMEM;
         f->cap_n = n;
     }
     return AS_OK;
@@ -175,23 +187,100 @@ static as_status reserve(as_features *f, int T, int64_t n)
 
 as_status feat_stft(as_features *f, const float *y, int64_t n, float *X, float *S, float *P)
 {
-    /* ref: librosa.stft(y, 2048, 512, center=True, pad_mode='reflect'); S = np.abs(X) and
-     * P = S**2 in float32 (recipe 2) */
-    as_status st = dsp_stft_frames(f->stft, y, n, 1, AS_PAD_REFLECT, X);
-    if (st != AS_OK) return st;
-    size_t TF = (size_t)as_stft_frames(f->stft, n, 1) * FEAT_F;
-    for (size_t i = 0; i < TF; i++) {
-        double re = X[2 * i], im = X[2 * i + 1];
-        float s = (float)sqrt(re * re + im * im);
-        S[i] = s;
-        P[i] = s * s;
+    /* ref: librosa.stft(y, 2048, 512, center=True, pad_mode='reflect') (recipe 2): frame t is
+     * ypad[512 t .. 512 t + 2047] with ypad[1024 - j] = y[j], ypad[1024 + n - 1 + j] = y[n - 1 - j];
+     * S = np.abs(X) and P = S**2 in float32. One pass per frame: window, r2c, magnitudes. */
+    if (n <= FEAT_NFFT / 2) return AS_ERR_ARG;
+    const float *w = f->stft->window;
+    int T = (int)(n / FEAT_HOP + 1);
+    for (int t = 0; t < T; t++) {
+        int64_t start = (int64_t)t * FEAT_HOP - FEAT_NFFT / 2;
+        if (start >= 0 && start + FEAT_NFFT <= n) {
+            const float *src = y + start;
+            for (int j = 0; j < FEAT_NFFT; j++) f->rb[j] = src[j] * w[j];
+        } else {
+            for (int j = 0; j < FEAT_NFFT; j++) {
+                int64_t i = start + j;
+                if (i < 0) i = -i;
+                else if (i >= n) i = 2 * (n - 1) - i;
+                f->rb[j] = y[i] * w[j];
+            }
+        }
+        fftwf_execute_dft_r2c(f->stft->r2c, f->rb, f->cb);
+        float *x = X + (size_t)t * FEAT_F * 2, *sr = S + (size_t)t * FEAT_F, *pr = P + (size_t)t * FEAT_F;
+        for (int k = 0; k < FEAT_F; k++) {
+            float re = f->cb[k][0], im = f->cb[k][1];
+            x[2 * k] = re;
+            x[2 * k + 1] = im;
+            float m = (float)sqrt((double)re * re + (double)im * im);
+            sr[k] = m;
+            pr[k] = m * m;
+        }
     }
     return AS_OK;
+}
+
+/* Harmonic and percussive signals from the median-filtered magnitudes H, Q (T, F): masks, then
+ * librosa's istft without length (window-sum normalised overlap-add, 1024 samples dropped at
+ * each end: hop (T - 1) samples), then fix_length to n with zeros. ref: recipe 3.7 steps 3-6. */
+static void hpss_signals(as_features *f, const float *X, const float *H, const float *Q, int T,
+                         int64_t n, float *harm, float *perc)
+{
+    const float *w = f->stft->window;
+    const double *wsq = f->stft->window_sq;
+    const int64_t L = FEAT_NFFT + (int64_t)FEAT_HOP * (T - 1);
+    const float inv_n = 1.0f / FEAT_NFFT;
+    float mh[FEAT_F], mp[FEAT_F];
+    memset(f->ola_h, 0, sizeof(float) * (size_t)L);
+    memset(f->ola_p, 0, sizeof(float) * (size_t)L);
+    for (int t = 0; t < T; t++) {
+        const float *x = X + (size_t)t * FEAT_F * 2;
+        feat_hpss_masks(mh, mp, H + (size_t)t * FEAT_F, Q + (size_t)t * FEAT_F, FEAT_F);
+        for (int k = 0; k < FEAT_F; k++) {
+            f->cb[k][0] = x[2 * k] * mh[k];
+            f->cb[k][1] = x[2 * k + 1] * mh[k];
+            f->cb2[k][0] = x[2 * k] * mp[k];
+            f->cb2[k][1] = x[2 * k + 1] * mp[k];
+        }
+        /* irfft ignores the imaginary parts of DC and Nyquist */
+        f->cb[0][1] = f->cb[FEAT_F - 1][1] = f->cb2[0][1] = f->cb2[FEAT_F - 1][1] = 0.0f;
+        fftwf_execute_dft_c2r(f->stft->c2r, f->cb, f->rb);
+        fftwf_execute_dft_c2r(f->stft->c2r, f->cb2, f->rb2);
+        float *oh = f->ola_h + (size_t)t * FEAT_HOP, *op = f->ola_p + (size_t)t * FEAT_HOP;
+        for (int j = 0; j < FEAT_NFFT; j++) {
+            oh[j] += w[j] * (f->rb[j] * inv_n);
+            op[j] += w[j] * (f->rb2[j] * inv_n);
+        }
+    }
+    /* window sum of squares (librosa window_sumsquare: float32 sums of float64 squares, frame
+     * order) for the kept samples i = 1024 .. 1024 + hop (T - 1) - 1 of the padded axis */
+    int64_t keep = (int64_t)FEAT_HOP * (T - 1);
+    for (int64_t m = 0; m < keep; m++) {
+        int64_t i = m + FEAT_NFFT / 2;
+        int64_t t0 = i >= FEAT_NFFT ? (i - FEAT_NFFT) / FEAT_HOP + 1 : 0;
+        int64_t t1 = AS_MIN((int64_t)T - 1, i / FEAT_HOP);
+        float wss = 0;
+        for (int64_t t = t0; t <= t1; t++) wss = (float)((double)wss + wsq[i - t * FEAT_HOP]);
+        float a = f->ola_h[i], b = f->ola_p[i];
+        if (wss > FEAT_TINY32) {
+            a /= wss;
+            b /= wss;
+        }
+        harm[m] = a;
+        perc[m] = b;
+    }
+    memset(harm + keep, 0, sizeof(float) * (size_t)(n - keep));
+    memset(perc + keep, 0, sizeof(float) * (size_t)(n - keep));
 }
 
 void feat_istft(as_features *f, const float *X, int T, float *y)
 {
     dsp_istft_frames(f->stft, X, T, -1, y, NULL);
+}
+
+const float *feat_last_hpss(const as_features *f, int percussive)
+{
+    return percussive ? f->perc : f->harm;
 }
 
 void feat_mean_var_f(const float *x, size_t n, double *mean, double *var)
@@ -259,7 +348,6 @@ as_status as_features_compute(as_features *f, const float *y, int64_t n, double 
     as_status st = check_input(f, y, n, out);
     if (st != AS_OK) return st;
     int T = (int)(n / FEAT_HOP + 1);
-    size_t TF = (size_t)T * FEAT_F;
     if ((st = reserve(f, T, n)) != AS_OK) return st;
     double tempo = 0;
 
@@ -293,22 +381,7 @@ as_status as_features_compute(as_features *f, const float *y, int64_t n, double 
         if (st == AS_OK) st = feat_median_freq(f->Q, f->S, T, FEAT_F, FEAT_MEDIAN_K);
     });
     if (st != AS_OK) return st;
-    int64_t nh = (int64_t)FEAT_HOP * (T - 1); /* istft without length, then fix_length to n */
-    STAGE(FEAT_T_HPSS_ISTFT, {
-        feat_hpss_masks(f->H, f->Q, f->H, f->Q, TF);
-        for (int pass = 0; pass < 2; pass++) {
-            const float *m = pass == 0 ? f->H : f->Q;
-            float *dst = pass == 0 ? f->harm : f->perc;
-            for (size_t i = 0; i < TF; i++) {
-                f->Xm[2 * i] = f->X[2 * i] * m[i];
-                f->Xm[2 * i + 1] = f->X[2 * i + 1] * m[i];
-            }
-            st = dsp_istft_frames(f->stft, f->Xm, T, -1, dst, NULL);
-            if (st != AS_OK) break;
-            memset(dst + nh, 0, sizeof(float) * (size_t)(n - nh));
-        }
-    });
-    if (st != AS_OK) return st;
+    STAGE(FEAT_T_HPSS_ISTFT, hpss_signals(f, f->X, f->H, f->Q, T, n, f->harm, f->perc));
 
     STAGE(FEAT_T_STATS, {
         double m, v;

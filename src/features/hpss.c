@@ -205,11 +205,13 @@ as_status feat_median_naive(float *out, const float *S, int T, int F, int k, int
     return AS_OK;
 }
 
-void feat_hpss_masks(float *mh, float *mp, const float *H, const float *P, size_t n)
+/* ref: librosa.util.softmask(X, X_ref, power=2, split_zeros=True), float32 throughout:
+ * Z = max(X, X_ref); mask = (X/Z)^2 / ((X/Z)^2 + (X_ref/Z)^2); 0.5 where Z < tiny.
+ * IEEE division and multiplication are exact-rounded, so the AVX and scalar paths agree bit for
+ * bit. */
+static void masks_scalar(float *mh, float *mp, const float *H, const float *P, size_t i0, size_t n)
 {
-    /* ref: librosa.util.softmask(X, X_ref, power=2, split_zeros=True), float32 throughout:
-     * Z = max(X, X_ref); mask = (X/Z)^2 / ((X/Z)^2 + (X_ref/Z)^2); 0.5 where Z < tiny. */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < n; i++) {
         float h = H[i], p = P[i];
         float z = h > p ? h : p;
         if (z < FEAT_TINY32) { mh[i] = 0.5f; mp[i] = 0.5f; continue; }
@@ -219,4 +221,41 @@ void feat_hpss_masks(float *mh, float *mp, const float *H, const float *P, size_
         mh[i] = a / (a + b);
         mp[i] = b / (b + a);
     }
+}
+
+#ifdef FEAT_HAVE_AVX
+__attribute__((target("avx"))) static size_t masks_avx(float *mh, float *mp, const float *H,
+                                                       const float *P, size_t n)
+{
+    const __m256 tiny = _mm256_set1_ps(FEAT_TINY32), half = _mm256_set1_ps(0.5f),
+                 one = _mm256_set1_ps(1.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 h = _mm256_loadu_ps(H + i), p = _mm256_loadu_ps(P + i);
+        __m256 z = _mm256_max_ps(h, p);
+        __m256 bad = _mm256_cmp_ps(z, tiny, _CMP_LT_OQ);
+        /* bad lanes divide by 1 (finite, discarded below) */
+        z = _mm256_xor_ps(z, _mm256_and_ps(_mm256_xor_ps(z, one), bad));
+        __m256 a = _mm256_div_ps(h, z), b = _mm256_div_ps(p, z);
+        a = _mm256_mul_ps(a, a);
+        b = _mm256_mul_ps(b, b);
+        __m256 den = _mm256_add_ps(a, b);
+        den = _mm256_xor_ps(den, _mm256_and_ps(_mm256_xor_ps(den, one), bad));
+        __m256 x = _mm256_div_ps(a, den), y = _mm256_div_ps(b, den);
+        x = _mm256_xor_ps(x, _mm256_and_ps(_mm256_xor_ps(x, half), bad));
+        y = _mm256_xor_ps(y, _mm256_and_ps(_mm256_xor_ps(y, half), bad));
+        _mm256_storeu_ps(mh + i, x);
+        _mm256_storeu_ps(mp + i, y);
+    }
+    return i;
+}
+#endif
+
+void feat_hpss_masks(float *mh, float *mp, const float *H, const float *P, size_t n)
+{
+    size_t i0 = 0;
+#ifdef FEAT_HAVE_AVX
+    if (!force_scalar && __builtin_cpu_supports("avx")) i0 = masks_avx(mh, mp, H, P, n);
+#endif
+    masks_scalar(mh, mp, H, P, i0, n);
 }

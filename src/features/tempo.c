@@ -8,10 +8,34 @@
 
 #define AC_FFT 1024 /* >= 2 * 344 - 1: linear autocorrelation without wrap-around */
 
-static int cmp_float(const void *a, const void *b)
+/* k-th smallest (0-based) of v[0..n-1]; on return v[0..k-1] <= v[k] <= v[k+1..] (Hoare
+ * partition quickselect, insertion sort for small ranges). */
+static float select_kth(float *v, int n, int k)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+    int lo = 0, hi = n - 1;
+    while (hi - lo > 8) {
+        float p = v[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < p) i++;
+            while (v[j] > p) j--;
+            if (i <= j) {
+                float t = v[i]; v[i] = v[j]; v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return v[k];
+    }
+    for (int i = lo + 1; i <= hi; i++) {
+        float x = v[i];
+        int j = i;
+        while (j > lo && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
+        v[j] = x;
+    }
+    return v[k];
 }
 
 void feat_onset_env(float *env, const float *Mdb, int T, float *work)
@@ -25,8 +49,11 @@ void feat_onset_env(float *env, const float *Mdb, int T, float *work)
             float d = b[m] - a[m];
             work[m] = d > 0.0f ? d : 0.0f;
         }
-        qsort(work, FEAT_NMELS, sizeof *work, cmp_float);
-        env[t] = (work[FEAT_NMELS / 2 - 1] + work[FEAT_NMELS / 2]) / 2.0f; /* np.median, float32 */
+        /* np.median of 128 values: mean (float32) of the 64th and 65th smallest */
+        float hi = select_kth(work, FEAT_NMELS, FEAT_NMELS / 2);
+        float lo = work[0]; /* after selection, work[0 .. 63] are the 64 smallest */
+        for (int m = 1; m < FEAT_NMELS / 2; m++) lo = work[m] > lo ? work[m] : lo;
+        env[t] = (lo + hi) / 2.0f;
     }
 }
 
