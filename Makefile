@@ -161,3 +161,9 @@ check-gtzan: $(PROG)
 	    for (j = 2; j <= 59; j++) { name = (j <= 19) ? nm[j - 1] : sprintf("mfcc%d_%s", int((j - 20) / 2) + 1, (j - 20) % 2 ? "var" : "mean"); \
 	      printf "| %s | %.3g | %.3g | %s |\n", name, worst[j], wabs[j], wfile[j] } }' \
 	  data/gtzan/features_30_sec.csv $(BUILD)/check-gtzan.csv
+
+# --- the built-in genre model: src/genre/default_model.c is generated (and committed) --------
+.PHONY: model
+model: $(PROG)
+	@BUILD=$(BUILD) bash scripts/gen_default_model.sh
+	@$(MAKE) --no-print-directory all
