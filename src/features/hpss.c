@@ -89,49 +89,59 @@ __attribute__((target("avx"))) static inline __m256 strip_load_avx(const strip *
                          p[st->base[3]], p[st->base[2]], p[st->base[1]], p[st->base[0]]);
 }
 
-__attribute__((target("avx"))) static void strip_run_avx(const strip *st, const int *idx, int n,
-                                                          int k)
+/* Several strips stepped together (position i for every strip, then i + 1): with lanes along
+ * frequency (the time filter) the strips of a block read neighbouring bytes of the same frame,
+ * instead of each strip streaming the whole spectrogram through the cache. */
+__attribute__((target("avx"))) static void strips_run_avx(const strip *sts, int nst,
+                                                           const int *idx, int n, int k,
+                                                           __m256 *state /* (nst, k) */)
 {
-    float s0[KMAX][LANES] __attribute__((aligned(32)));
-    __m256 s[KMAX];
     int h = k / 2;
-    strip_init(st, idx, k, s0);
-    for (int j = 0; j < k; j++) s[j] = _mm256_load_ps(s0[j]);
+    for (int q = 0; q < nst; q++) {
+        float s0[KMAX][LANES] __attribute__((aligned(32)));
+        strip_init(&sts[q], idx, k, s0);
+        for (int j = 0; j < k; j++) state[q * k + j] = _mm256_load_ps(s0[j]);
+    }
     const __m256 ninf = _mm256_set1_ps(-INFINITY), pinf = _mm256_set1_ps(INFINITY);
     for (int i = 0; i < n; i++) {
-        long off = (long)i * st->step;
-        if (st->contiguous) {
-            _mm256_storeu_ps(st->dst + st->base[0] + off, s[h]);
-        } else {
-            float tmp[LANES] __attribute__((aligned(32)));
-            _mm256_store_ps(tmp, s[h]);
-            for (int l = 0; l < st->nl; l++) st->dst[st->base[l] + off] = tmp[l];
+        for (int q = 0; q < nst; q++) {
+            const strip *st = &sts[q];
+            __m256 *s = state + q * k;
+            long off = (long)i * st->step;
+            if (st->contiguous) {
+                _mm256_storeu_ps(st->dst + st->base[0] + off, s[h]);
+            } else {
+                float tmp[LANES] __attribute__((aligned(32)));
+                _mm256_store_ps(tmp, s[h]);
+                for (int l = 0; l < st->nl; l++) st->dst[st->base[l] + off] = tmp[l];
+            }
+            if (i + 1 == n) continue;
+            __m256 o = strip_load_avx(st, (long)idx[i] * st->step);
+            __m256 v = strip_load_avx(st, (long)idx[i + k] * st->step);
+            __m256 dprev = ninf;
+            for (int j = 0; j + 1 < k; j++) {
+                /* delete o: d_j = s_j < o ? s_j : s_{j+1}; insert v: s_j = max(d_{j-1}, min(d_j, v)).
+                 * The select is xor/and: GCC 12 turns a compare-fed blendv into per-lane branches. */
+                __m256 m = _mm256_cmp_ps(s[j], o, _CMP_LT_OQ);
+                __m256 d = _mm256_xor_ps(s[j + 1], _mm256_and_ps(_mm256_xor_ps(s[j], s[j + 1]), m));
+                s[j] = _mm256_max_ps(dprev, _mm256_min_ps(d, v));
+                dprev = d;
+            }
+            s[k - 1] = _mm256_max_ps(dprev, _mm256_min_ps(pinf, v));
         }
-        if (i + 1 == n) break;
-        __m256 o = strip_load_avx(st, (long)idx[i] * st->step);
-        __m256 v = strip_load_avx(st, (long)idx[i + k] * st->step);
-        __m256 dprev = ninf;
-        for (int j = 0; j + 1 < k; j++) {
-            /* delete o: d_j = s_j < o ? s_j : s_{j+1}; insert v: s_j = max(d_{j-1}, min(d_j, v)) */
-            /* select by xor/and: GCC 12 turns a compare-fed blendv into per-lane branches */
-            __m256 m = _mm256_cmp_ps(s[j], o, _CMP_LT_OQ);
-            __m256 d = _mm256_xor_ps(s[j + 1], _mm256_and_ps(_mm256_xor_ps(s[j], s[j + 1]), m));
-            s[j] = _mm256_max_ps(dprev, _mm256_min_ps(d, v));
-            dprev = d;
-        }
-        s[k - 1] = _mm256_max_ps(dprev, _mm256_min_ps(pinf, v));
     }
 }
 #endif
 
-static void strip_run(const strip *st, const int *idx, int n, int k)
+static int use_avx(void)
 {
 #ifdef FEAT_HAVE_AVX
     static int has_avx = -1;
     if (has_avx < 0) has_avx = __builtin_cpu_supports("avx") ? 1 : 0;
-    if (has_avx && !force_scalar) { strip_run_avx(st, idx, n, k); return; }
+    return has_avx && !force_scalar;
+#else
+    return 0;
 #endif
-    strip_run_scalar(st, idx, n, k);
 }
 
 /* idx[j] = sym_index(j - h) for j = 0 .. n + k - 2: the reflected source position of window
@@ -147,20 +157,37 @@ static int *make_index(int n, int k)
 
 /* Generic driver: `lines` independent lines, line L's position i at src[L*lstride + i*step]. */
 static as_status median_lines(float *out, const float *S, int lines, long lstride, int n,
-                              long step, int k)
+                              long step, int k, int block)
 {
     int *idx = make_index(n, k);
     if (!idx) return AS_ERR_NOMEM;
-    for (int L0 = 0; L0 < lines; L0 += LANES) {
-        strip st;
-        st.src = S;
-        st.dst = out;
-        st.step = step;
-        st.nl = AS_MIN(LANES, lines - L0);
-        for (int l = 0; l < LANES; l++) st.base[l] = (long)AS_MIN(L0 + l, lines - 1) * lstride;
-        st.contiguous = (lstride == 1 && st.nl == LANES);
-        strip_run(&st, idx, n, k);
+    enum { BLOCK = 16 }; /* at most this many strips stepped together */
+    strip sts[BLOCK];
+    block = AS_MAX(1, AS_MIN(block, BLOCK));
+    void *state = NULL;
+#ifdef FEAT_HAVE_AVX
+    if (use_avx()) {
+        state = aligned_alloc(32, sizeof(__m256) * BLOCK * KMAX);
+        if (!state) { free(idx); return AS_ERR_NOMEM; }
     }
+#endif
+    for (int L0 = 0; L0 < lines; L0 += LANES * block) {
+        int nst = 0;
+        for (int b = L0; b < lines && nst < block; b += LANES, nst++) {
+            strip *st = &sts[nst];
+            st->src = S;
+            st->dst = out;
+            st->step = step;
+            st->nl = AS_MIN(LANES, lines - b);
+            for (int l = 0; l < LANES; l++) st->base[l] = (long)AS_MIN(b + l, lines - 1) * lstride;
+            st->contiguous = (lstride == 1 && st->nl == LANES);
+        }
+#ifdef FEAT_HAVE_AVX
+        if (state) { strips_run_avx(sts, nst, idx, n, k, state); continue; }
+#endif
+        for (int q = 0; q < nst; q++) strip_run_scalar(&sts[q], idx, n, k);
+    }
+    free(state);
     free(idx);
     return AS_OK;
 }
@@ -169,14 +196,14 @@ as_status feat_median_time(float *out, const float *S, int T, int F, int k)
 {
     /* lines = frequency bins (contiguous), positions = frames (stride F) */
     if (k > KMAX || k < 1 || !(k & 1)) return feat_median_naive(out, S, T, F, k, 0);
-    return median_lines(out, S, F, 1, T, F, k);
+    return median_lines(out, S, F, 1, T, F, k, 16);
 }
 
 as_status feat_median_freq(float *out, const float *S, int T, int F, int k)
 {
     /* lines = frames (stride F), positions = bins (contiguous) */
     if (k > KMAX || k < 1 || !(k & 1)) return feat_median_naive(out, S, T, F, k, 1);
-    return median_lines(out, S, T, F, F, 1, k);
+    return median_lines(out, S, T, F, F, 1, k, 1);
 }
 
 static int cmp_float(const void *a, const void *b)
