@@ -185,6 +185,50 @@ static as_status reserve(as_features *f, int T, int64_t n)
     return AS_OK;
 }
 
+/* S = |x| rounded once from double (np.abs of complex64 is a correctly rounded hypot in
+ * practice), P = S * S in float32. */
+static void magnitudes_scalar(float *S, float *P, const float *x, int i0, int n)
+{
+    for (int k = i0; k < n; k++) {
+        double re = x[2 * k], im = x[2 * k + 1];
+        float m = (float)sqrt(re * re + im * im);
+        S[k] = m;
+        P[k] = m * m;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx2"))) static int magnitudes_avx(float *S, float *P, const float *x, int n)
+{
+    int k = 0;
+    for (; k + 4 <= n; k += 4) {
+        __m256d a = _mm256_cvtps_pd(_mm_loadu_ps(x + 2 * k));     /* re0 im0 re1 im1 */
+        __m256d b = _mm256_cvtps_pd(_mm_loadu_ps(x + 2 * k + 4)); /* re2 im2 re3 im3 */
+        a = _mm256_mul_pd(a, a);
+        b = _mm256_mul_pd(b, b);
+        __m256d s = _mm256_hadd_pd(a, b); /* |x0|^2 |x2|^2 |x1|^2 |x3|^2 */
+        s = _mm256_permute4x64_pd(s, 0xD8);
+        __m128 m = _mm256_cvtpd_ps(_mm256_sqrt_pd(s));
+        _mm_storeu_ps(S + k, m);
+        _mm_storeu_ps(P + k, _mm_mul_ps(m, m));
+    }
+    return k;
+}
+#define FEAT_MAG_AVX 1
+#endif
+
+static void magnitudes(float *S, float *P, const float *x, int n)
+{
+    int k = 0;
+#ifdef FEAT_MAG_AVX
+    static int avx2 = -1;
+    if (avx2 < 0) avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    if (avx2) k = magnitudes_avx(S, P, x, n);
+#endif
+    magnitudes_scalar(S, P, x, k, n);
+}
+
 as_status feat_stft(as_features *f, const float *y, int64_t n, float *X, float *S, float *P)
 {
     /* ref: librosa.stft(y, 2048, 512, center=True, pad_mode='reflect') (recipe 2): frame t is
@@ -207,15 +251,9 @@ as_status feat_stft(as_features *f, const float *y, int64_t n, float *X, float *
             }
         }
         fftwf_execute_dft_r2c(f->stft->r2c, f->rb, f->cb);
-        float *x = X + (size_t)t * FEAT_F * 2, *sr = S + (size_t)t * FEAT_F, *pr = P + (size_t)t * FEAT_F;
-        for (int k = 0; k < FEAT_F; k++) {
-            float re = f->cb[k][0], im = f->cb[k][1];
-            x[2 * k] = re;
-            x[2 * k + 1] = im;
-            float m = (float)sqrt((double)re * re + (double)im * im);
-            sr[k] = m;
-            pr[k] = m * m;
-        }
+        float *x = X + (size_t)t * FEAT_F * 2;
+        memcpy(x, f->cb, sizeof(float) * 2 * FEAT_F);
+        magnitudes(S + (size_t)t * FEAT_F, P + (size_t)t * FEAT_F, x, FEAT_F);
     }
     return AS_OK;
 }

@@ -71,7 +71,7 @@ void feat_mel_db(float *Mdb, const float *P, int T, const float *fb, const int *
             for (int k = lo[m]; k < hi[m]; k++) acc += (double)w[k] * p[k];
             float v = (float)acc;
             v = v > 1e-10f ? v : 1e-10f;
-            float d = (float)(10.0 * log10((double)v));
+            float d = 10.0f * log10f(v); /* numpy: float32 log10, then a float32 product */
             o[m] = d;
             mx = d > mx ? d : mx;
         }
