@@ -436,6 +436,7 @@ as_status as_griffinlim(const as_stft *s, const float *S, int64_t T, const as_gl
         if (!isfinite(S[i])) return AS_ERR_NUMERIC;
 
     int nth = o.threads ? o.threads : dsp_cpu_count();
+    if (nth > 256) nth = 256;
     if (nth > T) nth = (int)T;
     if (nth < 1) nth = 1;
 
