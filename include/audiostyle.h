@@ -608,6 +608,11 @@ typedef struct as_genre_train_opts {
     void *user;
 } as_genre_train_opts;
 
+/* Fills o with the recipe of the built-in model (chosen by cross-validation on GTZAN's
+ * fault-filtered training songs; docs/notes-genre.md). A zeroed struct also works: logreg with
+ * the library's defaults. */
+AS_API void as_genre_train_defaults(as_genre_train_opts *o);
+
 /* Trains a model on the rows of d where use[i] != 0 (use NULL: every row). */
 AS_API as_status as_genre_train(const as_genre_dataset *d, const unsigned char *use,
                                 const as_genre_train_opts *opts, as_genre_model **out,

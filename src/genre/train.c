@@ -44,6 +44,19 @@ static as_status resolve(const as_genre_train_opts *o, topts *t, as_error *err)
     return AS_OK;
 }
 
+void as_genre_train_defaults(as_genre_train_opts *o)
+{
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->type = AS_GENRE_MLP_SMALL;
+    o->epochs = 50;
+    o->valid_fraction = 0;
+    o->weight_decay = -1; /* the preset's: 1e-4 */
+    o->dropout = 0.3;
+    o->log_var = 1;
+    o->members = 5;
+}
+
 /* Column i is a variance column (name ends in "_var"). */
 static int is_var_column(int i)
 {
