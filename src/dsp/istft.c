@@ -6,14 +6,27 @@
 #include <string.h>
 
 // ref: librosa.filters.window_sumsquare(window='hann', n_frames, hop_length, n_fft, norm=None,
-// dtype=float32) 0.7.2: a float32 buffer += the float64 squared window, frame by frame.
+// dtype=float32) 0.7.2: a float32 buffer += the float64 squared window, frame by frame. Sample p
+// thus sums win_sq[p - t hop] over its frames t in ascending order; where every frame that can
+// cover p exists, that sum depends only on p mod hop, so the interior repeats with period hop.
+static float wss_at(const as_stft *s, int64_t nf, int64_t p)
+{
+    int64_t tlo = p - s->n_fft + 1 <= 0 ? 0 : (p - s->n_fft + 1 + s->hop - 1) / s->hop;
+    int64_t thi = AS_MIN(nf - 1, p / s->hop);
+    float acc = 0.0f;
+    for (int64_t t = tlo; t <= thi; t++) acc = (float)((double)acc + s->window_sq[p - t * s->hop]);
+    return acc;
+}
+
 void dsp_window_sumsquare(const as_stft *s, int64_t nf, float *wss)
 {
     int64_t L = nf > 0 ? s->n_fft + (int64_t)s->hop * (nf - 1) : 0;
-    memset(wss, 0, sizeof(float) * (size_t)L);
-    for (int64_t t = 0; t < nf; t++) {
-        float *o = wss + t * s->hop;
-        for (int j = 0; j < s->n_fft; j++) o[j] = (float)((double)o[j] + s->window_sq[j]);
+    int64_t full0 = s->n_fft - 1, full1 = nf * s->hop; /* covered by every possible frame */
+    for (int64_t p = 0; p < L; p++) {
+        if (p >= full0 + s->hop && p < full1)
+            wss[p] = wss[p - s->hop];
+        else
+            wss[p] = wss_at(s, nf, p);
     }
 }
 
