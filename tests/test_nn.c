@@ -354,3 +354,34 @@ TEST(nst_memory_is_linear_in_length)
     CHECK(bytes < 260e6);
     CHECK_NEAR(nn_nst_flops(&canon), 2 * 2.0 * 421 * 4096 * 1025 * 11 + 4.0 * 421 * 4096 * 842, 1);
 }
+
+/* The weights: Normal(0, 1) * sqrt(2) * sqrt(2 / ((C + N) K)), a fresh stream per seed. */
+TEST(nst_weights_have_the_notebook_distribution)
+{
+    nn_nst_shape sh = {.C = 1025, .N = 64, .K = 11, .T = 20, .Ts = 20, .div_x = 20, .div_s = 20,
+                       .alpha = 1e-2, .beta = 1};
+    nn_nst *m = NULL, *m2 = NULL;
+    CHECK_OK(nn_nst_create(&m, &sh));
+    CHECK_OK(nn_nst_create(&m2, &sh));
+    if (!m || !m2) return;
+    CHECK_OK(nn_nst_init_weights(m, 1));
+    CHECK_OK(nn_nst_init_weights(m2, 1));
+    size_t n = (size_t)1025 * 64 * 11;
+    CHECK(memcmp(m->Wk, m2->Wk, n * sizeof(float)) == 0);
+    double s1 = 0, s2 = 0, s4 = 0, scale = sqrt(2.0) * sqrt(2.0 / ((1025.0 + 64) * 11));
+    for (size_t i = 0; i < n; i++) {
+        double z = m->Wk[i] / scale;
+        s1 += z;
+        s2 += z * z;
+        s4 += z * z * z * z;
+    }
+    double mean = s1 / n, var = s2 / n - mean * mean, kurt = s4 / n / (var * var);
+    printf("    mean %.4f  var %.4f  kurtosis %.3f (n = %zu)\n", mean, var, kurt, n);
+    CHECK(fabs(mean) < 5.0 / sqrt((double)n));
+    CHECK(fabs(var - 1) < 0.01);
+    CHECK(fabs(kurt - 3) < 0.05);
+    CHECK_OK(nn_nst_init_weights(m2, 2));
+    CHECK(memcmp(m->Wk, m2->Wk, n * sizeof(float)) != 0);
+    nn_nst_destroy(m);
+    nn_nst_destroy(m2);
+}

@@ -327,7 +327,9 @@ int cmd_transfer(int argc, char **argv)
         goto done;
     }
     run_cfg.max_memory_mb = limit > 0 ? limit : 0;
+    double t_setup = cli_now();
     as_status rc = as_style_create(&st, &run_cfg, sig[0].data, sig[0].n, sig[1].data, sig[1].n, &err);
+    t_setup = cli_now() - t_setup;
     if (rc != AS_OK) {
         /* name the file the problem is about */
         const char *which = NULL;
@@ -421,6 +423,7 @@ int cmd_transfer(int argc, char **argv)
         printf(", \"iterations\": %d, \"evaluations\": %d, \"stop_reason\": ", s.iterations, s.evaluations);
         json_str(s.stop_reason);
         json_num("optimize_seconds", s.optimize_seconds);
+        json_num("setup_seconds", t_setup);
         json_num("targets_seconds", s.targets_seconds);
         json_num("evaluation_seconds", s.evaluation_seconds);
         json_num("seconds_per_evaluation", s.seconds_per_evaluation);

@@ -132,8 +132,9 @@ double nn_nst_flops(const nn_nst_shape *sh);
 as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh);
 void nn_nst_destroy(nn_nst *m);
 /* Draws W (N, C, K) ~ Normal(0, 1) * sqrt(2) * sqrt(2 / ((C + N) K)) in that order from the
- * generator and stores it re-laid in Wk. ref: the TF notebook's kernel initialiser. */
-void nn_nst_init_weights(nn_nst *m, uint64_t seed);
+ * seeded generator (Marsaglia polar pairs on as_rng_uniform) and stores it re-laid in Wk. ref: the TF
+ * notebook's kernel initialiser. Allocates a 16-filter staging block (AS_ERR_NOMEM). */
+as_status nn_nst_init_weights(nn_nst *m, uint64_t seed);
 /* Precomputes F(c) from the content spectrogram c (C, T) and the style statistics from s (C, Ts).
  * Uses the scratch buffers; processes the style in chunks of To frames (linear memory). */
 void nn_nst_set_targets(nn_nst *m, const float *c /* (C, T) */, const float *s /* (C, Ts) */);

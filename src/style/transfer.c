@@ -268,8 +268,8 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     X = NULL;
     if (rc != AS_OK) goto fail;
     rc = nn_nst_create(&st->net, &sh);
+    if (rc == AS_OK) rc = nn_nst_init_weights(st->net, cfg->seed);
     if (rc != AS_OK) goto fail;
-    nn_nst_init_weights(st->net, cfg->seed);
     st->stats.memory_mb = (st->net->bytes + side_bytes(cfg, T, Ts, content_n)) / 1e6;
 
     /* x0: the notebook's Normal(0, 1e-3) noise, or the content itself */
