@@ -397,6 +397,58 @@ TEST(dsp_window_sumsquare_matches_frame_accumulation)
     }
 }
 
+/* The SIMD loops (SSE2 or AVX, whichever this CPU gets) against plain C twins, bit for bit:
+ * only IEEE-exact operations, so any difference is a bug. Odd sizes and offsets hit the tails. */
+TEST(dsp_simd_kernels_match_scalar_twins)
+{
+    dsp_kernels k = dsp_pick_kernels();
+    enum { N = 1031 };
+    static float a[N], b[N], o[N], o2[N], x[2 * N], x2[2 * N], p[2 * N], p2[2 * N], S[N];
+    as_rng r;
+    as_rng_seed(&r, 3);
+    for (int i = 0; i < N; i++) {
+        a[i] = (float)as_rng_normal(&r);
+        b[i] = (float)(as_rng_uniform(&r) + 0.5);
+        S[i] = (float)as_rng_uniform(&r);
+    }
+    for (int i = 0; i < 2 * N; i++) {
+        x[i] = x2[i] = (float)as_rng_normal(&r);
+        p[i] = p2[i] = (float)as_rng_normal(&r);
+    }
+    x[0] = x2[0] = x[1] = x2[1] = 0.0f; /* |a| = 0: 0 / (0 + 1e-16) */
+    p[0] = p2[0] = p[1] = p2[1] = 0.0f;
+    int bad = 0;
+    for (int off = 0; off < 3; off++) {
+        int n = N - off;
+        k.mul(o, a + off, b + off, n);
+        for (int i = 0; i < n; i++) bad += o[i] != a[off + i] * b[off + i];
+        k.mul_scaled(o, a + off, b + off, 0.25f, n);
+        for (int i = 0; i < n; i++) bad += o[i] != a[off + i] * (b[off + i] * 0.25f);
+        memcpy(o, a, sizeof a);
+        memcpy(o2, a, sizeof a);
+        k.add(o + off, b, n);
+        for (int i = 0; i < n; i++) o2[off + i] += b[i];
+        bad += memcmp(o, o2, sizeof o) != 0;
+        k.div(o + off, b, n);
+        for (int i = 0; i < n; i++) o2[off + i] /= b[i];
+        bad += memcmp(o, o2, sizeof o) != 0;
+    }
+    const float coef = (float)(0.99 / 1.99);
+    k.update(x, p, S, N, coef);
+    for (int i = 0; i < N; i++) {
+        float re = x2[2 * i], im = x2[2 * i + 1];
+        float ar = re - coef * p2[2 * i], ai = im - coef * p2[2 * i + 1];
+        p2[2 * i] = re;
+        p2[2 * i + 1] = im;
+        float q = S[i] / (sqrtf(ar * ar + ai * ai) + 1e-16f);
+        x2[2 * i] = ar * q;
+        x2[2 * i + 1] = ai * q;
+    }
+    bad += memcmp(x, x2, sizeof x) != 0;
+    bad += memcmp(p, p2, sizeof p) != 0;
+    CHECK_MSG(bad == 0, "%d kernel results differ from the scalar twins", bad);
+}
+
 /* ---- mel, dB, DCT ---- */
 
 TEST(dsp_mel_scale_values)

@@ -27,12 +27,29 @@ void dsp_free(void *p);
 /* The periodic Hann window in double, computed as scipy does (0.5 + 0.5 cos(linspace(-pi, pi))). */
 void dsp_hann_double(double *w /* (n,) */, int n);
 
+/* simd.c: float loops, SSE2 or AVX chosen at run time (same bits either way).
+ *   mul:        o = a * b                    mul_scaled: o = w * (r * scale)
+ *   add:        y += f                       div:        y /= d
+ *   update:     Griffin-Lim phase update of F bins: with R = x (interleaved complex) and
+ *               a = R - coef * p: p = R, x = a * (S / (|a| + 1e-16)). */
+typedef struct dsp_kernels {
+    void (*mul)(float *restrict o, const float *restrict a, const float *restrict b, int n);
+    void (*mul_scaled)(float *restrict o, const float *restrict w, const float *restrict r,
+                       float scale, int n);
+    void (*add)(float *restrict y, const float *restrict f, int64_t n);
+    void (*div)(float *restrict y, const float *restrict d, int64_t n);
+    void (*update)(float *restrict x, float *restrict p, const float *restrict S, int F,
+                   float coef);
+} dsp_kernels;
+dsp_kernels dsp_pick_kernels(void);
+
 /* The STFT object's insides, for dsp files and for modules that drive FFTW themselves. */
 struct as_stft {
     int n_fft, hop, F;      /* F = n_fft / 2 + 1 */
     float *window;          /* (n_fft,) periodic Hann, float32 */
     double *window_sq;      /* (n_fft,) Hann^2 in double (librosa window_sumsquare) */
     fftwf_plan r2c, c2r;    /* size n_fft, planned on dsp_alloc'd arrays */
+    dsp_kernels k;          /* float loops for this CPU */
 };
 
 /* Frame t of the padded signal: frame[j] = ypad[t * hop + j], j = 0..n_fft-1 (not windowed).

@@ -64,7 +64,7 @@ static as_status istft_core(const as_stft *s, const float *X, int64_t T, int64_t
     const float inv_n = 1.0f / (float)n_fft; /* a power of two for even sizes: exact scaling */
     float *buf = calloc((size_t)L, sizeof(float));
     float *wss = malloc(sizeof(float) * (size_t)L);
-    float *rbuf = dsp_alloc(sizeof(float) * (size_t)n_fft);
+    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)n_fft), *tmp = rbuf + n_fft;
     fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)Fs * B);
     as_status st = AS_ERR_NOMEM;
     if (!buf || !wss || !rbuf || !cbuf) goto done;
@@ -82,13 +82,14 @@ static as_status istft_core(const as_stft *s, const float *X, int64_t T, int64_t
             cb[0][1] = 0.0f; /* irfft ignores the imaginary parts of DC and Nyquist */
             cb[F - 1][1] = 0.0f;
             fftwf_execute_dft_c2r(s->c2r, cb, rbuf);
-            float *o = buf + (t0 + b) * s->hop;
-            for (int j = 0; j < n_fft; j++) o[j] += s->window[j] * (rbuf[j] * inv_n);
+            s->k.mul_scaled(tmp, s->window, rbuf, inv_n, n_fft); /* w * (irfft / n_fft) */
+            s->k.add(buf + (t0 + b) * s->hop, tmp, n_fft);
         }
     }
     dsp_window_sumsquare(s, nf, wss);
-    for (int64_t i = 0; i < L; i++)
-        if (wss[i] > FLT_MIN) buf[i] /= wss[i];
+    for (int64_t i = 0; i < L; i++) /* divide only where the sum > tiny: x / 1 = x elsewhere */
+        if (!(wss[i] > FLT_MIN)) wss[i] = 1.0f;
+    s->k.div(buf, wss, L);
     /* drop the centre padding, then fix_length (truncate or zero-pad at the end) */
     int64_t avail = AS_MAX((int64_t)0, AS_MIN(n, L - h));
     if (avail > 0) memcpy(y, buf + h, sizeof(float) * (size_t)avail);

@@ -71,6 +71,7 @@ as_stft *as_stft_create(int n_fft, int hop, as_status *status)
         s->window[i] = (float)s->window_sq[i];
         s->window_sq[i] = s->window_sq[i] * s->window_sq[i];
     }
+    s->k = dsp_pick_kernels();
     s->r2c = dsp_plan_r2c(n_fft);
     s->c2r = dsp_plan_c2r(n_fft);
     if (!s->r2c || !s->c2r) goto fail;
@@ -137,12 +138,17 @@ static as_status check_forward(const as_stft *s, const float *y, int64_t n, int 
     return AS_OK;
 }
 
-/* One windowed frame through the r2c plan. */
+/* One windowed frame through the r2c plan (tmp holds edge frames while they are padded). */
 static void frame_fft(const as_stft *s, const float *y, int64_t n, int center, int pad_mode,
-                      int64_t t, float *rbuf, fftwf_complex *cbuf)
+                      int64_t t, float *tmp, float *rbuf, fftwf_complex *cbuf)
 {
-    dsp_stft_get_frame(s, y, n, center, pad_mode, t, rbuf);
-    for (int j = 0; j < s->n_fft; j++) rbuf[j] *= s->window[j];
+    int64_t start = t * s->hop - (center ? s->n_fft / 2 : 0);
+    const float *src = y + start;
+    if (start < 0 || start + s->n_fft > n) {
+        dsp_stft_get_frame(s, y, n, center, pad_mode, t, tmp);
+        src = tmp;
+    }
+    s->k.mul(rbuf, src, s->window, s->n_fft);
     fftwf_execute_dft_r2c(s->r2c, rbuf, cbuf);
 }
 
@@ -153,7 +159,7 @@ as_status dsp_stft_frames(const as_stft *s, const float *y, int64_t n, int cente
     as_status st = check_forward(s, y, n, center, pad_mode, Xf);
     if (st != AS_OK) return st;
     int64_t T = as_stft_frames(s, n, center);
-    float *rbuf = dsp_alloc(sizeof(float) * (size_t)s->n_fft);
+    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)s->n_fft), *tmp = rbuf + s->n_fft;
     fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)s->F);
     if (!rbuf || !cbuf) {
         dsp_free(rbuf);
@@ -161,7 +167,7 @@ as_status dsp_stft_frames(const as_stft *s, const float *y, int64_t n, int cente
         return AS_ERR_NOMEM;
     }
     for (int64_t t = 0; t < T; t++) {
-        frame_fft(s, y, n, center, pad_mode, t, rbuf, cbuf);
+        frame_fft(s, y, n, center, pad_mode, t, tmp, rbuf, cbuf);
         memcpy(Xf + (size_t)t * s->F * 2, cbuf, sizeof(fftwf_complex) * (size_t)s->F);
     }
     dsp_free(rbuf);
@@ -177,7 +183,7 @@ as_status as_stft_forward(const as_stft *s, const float *y, int64_t n, int cente
     int64_t T = as_stft_frames(s, n, center);
     const int F = s->F, B = 16; /* frames per block: transposed through a small buffer */
     const int Fs = (F + 7) & ~7; /* 64-byte row stride keeps every row as aligned as the plan's */
-    float *rbuf = dsp_alloc(sizeof(float) * (size_t)s->n_fft);
+    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)s->n_fft), *tmp = rbuf + s->n_fft;
     fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)Fs * B);
     if (!rbuf || !cbuf) {
         dsp_free(rbuf);
@@ -187,7 +193,7 @@ as_status as_stft_forward(const as_stft *s, const float *y, int64_t n, int cente
     for (int64_t t0 = 0; t0 < T; t0 += B) {
         int nb = (int)AS_MIN((int64_t)B, T - t0);
         for (int b = 0; b < nb; b++)
-            frame_fft(s, y, n, center, pad_mode, t0 + b, rbuf, cbuf + (size_t)b * Fs);
+            frame_fft(s, y, n, center, pad_mode, t0 + b, tmp, rbuf, cbuf + (size_t)b * Fs);
         /* (F, T, 2): time contiguous */
         for (int k = 0; k < F; k++) {
             float *row = X + ((size_t)k * (size_t)T + (size_t)t0) * 2;
