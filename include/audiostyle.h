@@ -417,8 +417,10 @@ typedef struct as_style_progress {
     double content_loss, style_loss; /* of the current iterate */
     double seconds;             /* since the stage began */
 } as_style_progress;
-/* Called after each optimiser iteration and each Griffin-Lim iteration; a non-zero return
- * stops the job: the call returns AS_ERR_CANCELLED, the best spectrogram so far is kept. */
+/* Called after each optimiser iteration (and after each further evaluation of a long L-BFGS
+ * line search, with the same iteration number) and after each Griffin-Lim iteration; a non-zero
+ * return stops the job within one evaluation: the call returns AS_ERR_CANCELLED, the best
+ * spectrogram so far is kept. */
 typedef int (*as_style_progress_fn)(const as_style_progress *p, void *user);
 
 /* Optimises the spectrogram (the first call also computes the content features and the style

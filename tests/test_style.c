@@ -60,7 +60,8 @@ TEST(style_defaults_are_the_notebook)
 }
 
 typedef struct cancel_at {
-    int at, calls, last_iter, stage_gl, losses_ok;
+    int at, at_eval, at_gl; /* cancel at this iteration, evaluation, Griffin-Lim iteration */
+    int calls, last_iter, stage_gl, losses_ok;
 } cancel_at;
 
 static int on_progress(const as_style_progress *p, void *user)
@@ -73,7 +74,9 @@ static int on_progress(const as_style_progress *p, void *user)
         if (!(p->content_loss >= 0 && p->style_loss >= 0 && p->evaluations >= p->iteration))
             c->losses_ok = 0;
     }
-    return c->at > 0 && c->calls >= c->at;
+    return (c->at > 0 && p->stage == AS_STYLE_STAGE_OPTIMIZE && p->iteration >= c->at) ||
+           (c->at_eval > 0 && p->evaluations >= c->at_eval) ||
+           (c->at_gl > 0 && p->stage == AS_STYLE_STAGE_GRIFFIN_LIM && p->iteration >= c->at_gl);
 }
 
 /* Runs one tiny job; returns the audio (malloc'd copy) and its length. */
@@ -183,9 +186,22 @@ TEST(style_cancellation_returns_cancelled_and_renders_nothing)
         CHECK_OK(as_style_get_audio(st, &y, &n));
         CHECK(n == nc);
         /* and Griffin-Lim can be cancelled too */
-        cancel_at gl = {.at = 2, .losses_ok = 1};
+        cancel_at gl = {.at_gl = 2, .losses_ok = 1};
         CHECK(as_style_render(st, on_progress, &gl) == AS_ERR_CANCELLED);
         CHECK(as_style_get_audio(st, &y, &n) == AS_ERR_ARG);
+        as_style_destroy(st);
+    }
+    /* a cancel inside the first line search (the notebook's first step takes several
+     * evaluations) is honoured within one evaluation */
+    st = NULL;
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        cancel_at cb = {.at_eval = 3, .losses_ok = 1};
+        CHECK(as_style_optimize(st, on_progress, &cb) == AS_ERR_CANCELLED);
+        as_style_stats stats;
+        as_style_get_stats(st, &stats);
+        printf("    cancelled at evaluation %d, iteration %d\n", stats.evaluations, stats.iterations);
+        CHECK(stats.evaluations == 3);
         as_style_destroy(st);
     }
     free(c);

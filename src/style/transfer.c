@@ -40,6 +40,7 @@ struct as_style {
     int targets_ready, started, rendered;
     double best_f, best_lc, best_ls, cur_lc, cur_ls;
     int evals, iters, iter_budget;
+    int evals_at_iter;  /* evaluations when the last iteration ended */
     double t0;
     as_style_progress_fn fn;
     void *user;
@@ -347,9 +348,14 @@ static lbfgsfloatval_t lb_evaluate(void *inst, const lbfgsfloatval_t *x, lbfgsfl
 {
     as_style *st = inst;
     (void)step;
+    /* Cancelled inside a line search: refuse every further trial point at no cost, so liblbfgs
+     * gives up at once; the best point is restored afterwards. */
+    if (st->cancelled) return INFINITY;
     for (int i = 0; i < n; i++) st->x[i] = (float)x[i];
     double f = evaluate(st);
     for (int i = 0; i < n; i++) g[i] = st->grad[i];
+    /* a long line search reports too, so that a cancel is honoured within one evaluation */
+    if (st->evals - st->evals_at_iter >= 2 && report(st)) st->cancelled = 1;
     return f;
 }
 
@@ -360,7 +366,8 @@ static int lb_progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval
     as_style *st = inst;
     (void)x, (void)fx, (void)xnorm, (void)gnorm, (void)step, (void)ls;
     st->iters++;
-    if (report(st)) {
+    st->evals_at_iter = st->evals;
+    if (st->cancelled || report(st)) {
         st->cancelled = 1;
         return 1;
     }
@@ -469,6 +476,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     st->cancelled = st->converged = 0;
     st->best_f = INFINITY;
     st->iters = 0;
+    st->evals_at_iter = st->evals;
     st->iter_budget = iterations_of(&st->cfg);
     as_status rc = AS_OK;
     if (st->iter_budget > 0)
