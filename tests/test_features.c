@@ -424,6 +424,25 @@ static void check_example(const char *name, int segments)
     as_signal_free(&s);
 }
 
+TEST(features_simd_equals_scalar)
+{
+    /* every SIMD kernel of the module is built to give the scalar kernel's bits exactly */
+    as_npy y;
+    if (!load_ref("seg/y.npy", &y)) return;
+    as_status st;
+    as_features *f = as_features_create(&st);
+    double a[57], b[57];
+    CHECK_OK(as_features_compute(f, y.data, y.count, a));
+    feat_median_force_scalar(1);
+    CHECK_OK(as_features_compute(f, y.data, y.count, b));
+    feat_median_force_scalar(0);
+    for (int i = 0; i < 57; i++)
+        CHECK_MSG(memcmp(&a[i], &b[i], sizeof a[i]) == 0, "%s: SIMD %.17g, scalar %.17g",
+                  as_features_column(i), a[i], b[i]);
+    as_features_destroy(f);
+    as_npy_free(&y);
+}
+
 TEST(features_examples_whole)
 {
     check_example("techno_torustrooper_tt1", 0);

@@ -198,7 +198,7 @@ void feat_chroma(float *chroma, const float *P, const float *fb, int T)
     for (int k = 0; k < FEAT_F; k++)
         for (int c = 0; c < CP; c++) fbt[k * CP + c] = c < C ? fb[(size_t)c * FEAT_F + k] : 0.0f;
 #ifdef FEAT_CHROMA_AVX
-    int avx = __builtin_cpu_supports("avx");
+    int avx = feat_simd(0);
 #endif
     for (int t = 0; t < T; t++) {
         const float *p = P + (size_t)t * FEAT_F;

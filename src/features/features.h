@@ -32,8 +32,11 @@ as_status feat_median_freq(float *out /* (T, F) */, const float *S /* (T, F) */,
 /* Naive twins: copy each window, sort it, take the middle. axis 0 = time, 1 = frequency. */
 as_status feat_median_naive(float *out /* (T, F) */, const float *S /* (T, F) */, int T, int F,
                             int k, int axis);
-/* Selects the portable (scalar) kernel instead of the SIMD one: 1 = force scalar. For tests. */
+/* Selects the portable (scalar) kernels instead of the SIMD ones everywhere in the module
+ * (medians, masks, chroma, magnitudes, MFCC): 1 = force scalar. For tests; not thread-safe. */
 void feat_median_force_scalar(int on);
+/* 1 when the AVX (or AVX2 for `need2`) kernels may run: CPU support and not forced scalar. */
+int feat_simd(int need2);
 /* Soft masks (power 2, split zeros), float32 as librosa.util.softmask. ref: recipe 3.7 step 3. */
 void feat_hpss_masks(float *mh /* (n,) */, float *mp /* (n,) */, const float *H /* (n,) */,
                      const float *P /* (n,) */, size_t n);

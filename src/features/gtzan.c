@@ -222,9 +222,7 @@ static void magnitudes(float *S, float *P, const float *x, int n)
 {
     int k = 0;
 #ifdef FEAT_MAG_AVX
-    static int avx2 = -1;
-    if (avx2 < 0) avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-    if (avx2) k = magnitudes_avx(S, P, x, n);
+    if (feat_simd(1)) k = magnitudes_avx(S, P, x, n);
 #endif
     magnitudes_scalar(S, P, x, k, n);
 }

@@ -23,6 +23,21 @@
 static int force_scalar;
 void feat_median_force_scalar(int on) { force_scalar = on; }
 
+int feat_simd(int need2)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int avx = -1, avx2 = -1;
+    if (avx < 0) {
+        avx = __builtin_cpu_supports("avx") ? 1 : 0;
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return !force_scalar && (need2 ? avx2 : avx);
+#else
+    (void)need2;
+    return 0;
+#endif
+}
+
 /* scipy mode 'reflect' (= numpy 'symmetric'): ... 1 0 | 0 1 ... n-1 | n-1 n-2 ..., periodic 2n. */
 static int sym_index(long i, long n)
 {
@@ -133,16 +148,7 @@ __attribute__((target("avx"))) static void strips_run_avx(const strip *sts, int 
 }
 #endif
 
-static int use_avx(void)
-{
-#ifdef FEAT_HAVE_AVX
-    static int has_avx = -1;
-    if (has_avx < 0) has_avx = __builtin_cpu_supports("avx") ? 1 : 0;
-    return has_avx && !force_scalar;
-#else
-    return 0;
-#endif
-}
+static int use_avx(void) { return feat_simd(0); }
 
 /* idx[j] = sym_index(j - h) for j = 0 .. n + k - 2: the reflected source position of window
  * slot j - h; the window of output i is idx[i .. i + k - 1]. */
@@ -282,7 +288,7 @@ void feat_hpss_masks(float *mh, float *mp, const float *H, const float *P, size_
 {
     size_t i0 = 0;
 #ifdef FEAT_HAVE_AVX
-    if (!force_scalar && __builtin_cpu_supports("avx")) i0 = masks_avx(mh, mp, H, P, n);
+    if (feat_simd(0)) i0 = masks_avx(mh, mp, H, P, n);
 #endif
     masks_scalar(mh, mp, H, P, i0, n);
 }

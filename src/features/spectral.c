@@ -91,18 +91,45 @@ void feat_dct_matrix(double *D)
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* 20 coefficients of one frame, the 20 sums side by side (4 per vector), each summed over the
+ * 128 bands in order with mul then add: bit-identical to the scalar loop. Dt is (128, 20). */
+__attribute__((target("avx"))) static void mfcc_frame_avx(double *out, const float *x,
+                                                          const double *Dt)
+{
+    __m256d a[5];
+    for (int v = 0; v < 5; v++) a[v] = _mm256_setzero_pd();
+    for (int m = 0; m < FEAT_NMELS; m++) {
+        __m256d xm = _mm256_set1_pd((double)x[m]);
+        for (int v = 0; v < 5; v++)
+            a[v] = _mm256_add_pd(a[v], _mm256_mul_pd(_mm256_loadu_pd(Dt + m * FEAT_NMFCC + 4 * v), xm));
+    }
+    for (int v = 0; v < 5; v++) _mm256_storeu_pd(out + 4 * v, a[v]);
+}
+#define FEAT_MFCC_AVX 1
+#endif
+
 void feat_mfcc(double *mfcc, const float *Mdb, int T, const double *D)
 {
+    double Dt[FEAT_NMELS * FEAT_NMFCC]; /* (128, 20) */
+    for (int q = 0; q < FEAT_NMFCC; q++)
+        for (int m = 0; m < FEAT_NMELS; m++) Dt[m * FEAT_NMFCC + q] = D[q * FEAT_NMELS + m];
+#ifdef FEAT_MFCC_AVX
+    if (feat_simd(0)) {
+        for (int t = 0; t < T; t++)
+            mfcc_frame_avx(mfcc + (size_t)t * FEAT_NMFCC, Mdb + (size_t)t * FEAT_NMELS, Dt);
+        return;
+    }
+#endif
     for (int t = 0; t < T; t++) {
         const float *x = Mdb + (size_t)t * FEAT_NMELS;
-        double xd[FEAT_NMELS];
-        for (int m = 0; m < FEAT_NMELS; m++) xd[m] = x[m];
-        for (int q = 0; q < FEAT_NMFCC; q++) {
-            const double *d = D + q * FEAT_NMELS;
-            double acc = 0;
-            for (int m = 0; m < FEAT_NMELS; m++) acc += d[m] * xd[m];
-            mfcc[(size_t)t * FEAT_NMFCC + q] = acc;
+        double acc[FEAT_NMFCC] = {0};
+        for (int m = 0; m < FEAT_NMELS; m++) {
+            double xm = x[m];
+            for (int q = 0; q < FEAT_NMFCC; q++) acc[q] += Dt[m * FEAT_NMFCC + q] * xm;
         }
+        for (int q = 0; q < FEAT_NMFCC; q++) mfcc[(size_t)t * FEAT_NMFCC + q] = acc[q];
     }
 }
 
