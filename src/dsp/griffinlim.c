@@ -1,14 +1,18 @@
 /* griffinlim.c — fast Griffin-Lim (librosa 0.7.2 griffinlim), frame-major and threaded.
  *
  * One iteration is istft(S·A) then R = stft(·), A = R − m/(1+m)·R_prev, A /= |A| + 1e-16.
- * Frame-major, the per-frame work fuses: r2c of frame t, the phase update of frame t, and the
- * c2r of S·A for frame t (the next istft's frame t). Only the overlap-add mixes frames, so an
- * iteration has two phases separated by barriers:
- *   A (over frames):  frame t of the padded signal → window → r2c → update → c2r → window
- *   B (over samples): overlap-add the windowed frames in ascending t, divide by the window
- *                     sum, and write the reflect-padding mirrors of the edge samples.
- * Each output value is computed by exactly one thread in a fixed order, so the result is the
- * same for any thread count. Everything is allocated before the loop.
+ * Frame-major, the per-frame work fuses: r2c of frame t, the phase update of frame t, the c2r
+ * of S·A for frame t (the next istft's frame t) and its overlap-add. An iteration has two
+ * phases separated by barriers:
+ *   A (over chunks of frames): frame t of the padded signal → window → r2c → update → c2r →
+ *      window → added into the overlap-add accumulator `acc`, in ascending t. A chunk owns the
+ *      samples that no earlier chunk's frame reaches; where its first frames overlap the
+ *      previous chunk's samples it keeps those frame parts aside ("side" slots).
+ *   B (over samples): ypad = acc + the side parts in ascending t, divided by the window sum,
+ *      plus the reflect-padding mirrors of the edge samples.
+ * So every sample is summed over its frames in ascending t exactly as librosa's sequential
+ * overlap-add does, whatever the thread count; chunk boundaries are fixed (not per thread).
+ * Everything is allocated before the loop.
  */
 #include "dsp/dsp.h"
 
@@ -26,10 +30,13 @@ typedef struct gl_ctx {
     float coef;              /* m / (1 + m) */
     const float *Sf;         /* (T, F) magnitudes, frame-major */
     float *P;                /* (T, Fs, 2) previous rebuilt spectrum (initial S·A0 before it 1) */
-    float *frames;           /* (nf, n_fft) windowed, scaled c2r output */
+    float *acc;              /* (L,) overlap-add accumulator (the part each chunk owns) */
+    float *side;             /* (nchunks, slots, n_fft) frame parts over the previous chunk */
+    int64_t chunk, nchunks;  /* frames per chunk, number of chunks */
+    int slots;               /* frames of a chunk that can reach the previous chunk's samples */
     float *ypad;             /* (N + n_fft,) the centred, reflect-padded signal */
     const float *div;        /* (L,) window sum of squares where > FLT_MIN, else 1 */
-    float **rbuf;            /* per thread (n_fft,) */
+    float **rbuf;            /* per thread (2 n_fft,): FFT input/output, then the windowed frame */
     fftwf_complex **cbuf;    /* per thread (F,) */
     double *sc_num, *sc_den; /* (T,) per-frame sums for the spectral convergence */
     int (*progress)(void *user, int iter, int n_iter);
@@ -49,29 +56,42 @@ static void gl_sync(gl_ctx *c)
     if (c->nth > 1) pthread_barrier_wait(&c->bar);
 }
 
-/* c2r of the spectrum in cbuf (destroyed) into windowed frame t. */
-static void synth_frame(gl_ctx *c, int id, int64_t t)
+/* Sample index where chunk ch's own samples start: the end of the previous chunk's frames. */
+static int64_t chunk_lim(const gl_ctx *c, int64_t ch)
+{
+    if (ch <= 0) return 0;
+    return AS_MIN(c->L, (ch * c->chunk - 1) * c->s->hop + c->s->n_fft);
+}
+
+/* c2r of the spectrum in cbuf (destroyed), window, and overlap-add of frame t (chunk ch). */
+static void synth_frame(gl_ctx *c, int id, int64_t t, int64_t ch)
 {
     const as_stft *s = c->s;
     fftwf_complex *cb = c->cbuf[id];
-    float *rb = c->rbuf[id];
+    float *rb = c->rbuf[id], *wf = rb + s->n_fft;
     cb[0][1] = 0.0f; /* irfft ignores the imaginary parts of DC and Nyquist */
     cb[s->F - 1][1] = 0.0f;
     fftwf_execute_dft_c2r(s->c2r, cb, rb);
-    s->k.mul_scaled(c->frames + (size_t)t * s->n_fft, s->window, rb, 1.0f / (float)s->n_fft,
-                s->n_fft);
+    s->k.mul_scaled(wf, s->window, rb, 1.0f / (float)s->n_fft, s->n_fft);
+    const int64_t f0 = t * s->hop, f1 = f0 + s->n_fft, lim = chunk_lim(c, ch);
+    if (f0 < lim) { /* the part over the previous chunk's samples waits for phase B */
+        float *slot = c->side + ((size_t)ch * c->slots + (size_t)(t - ch * c->chunk)) * s->n_fft;
+        memcpy(slot, wf, sizeof(float) * (size_t)(lim - f0));
+    }
+    int64_t x = AS_MAX(f0, lim);
+    if (f1 > x) s->k.add(c->acc + x, wf + (x - f0), f1 - x);
 }
 
 static size_t fstride(const as_stft *s) { return ((size_t)s->F + 7) & ~(size_t)7; }
 
 /* Before iteration 1: P holds S·A0; synthesise it and clear P (R_prev = 0). */
-static void init_frame(gl_ctx *c, int id, int64_t t)
+static void init_frame(gl_ctx *c, int id, int64_t t, int64_t ch)
 {
     const int F = c->s->F;
     float *p = c->P + (size_t)t * fstride(c->s) * 2;
     memcpy(c->cbuf[id], p, sizeof(float) * 2 * (size_t)F);
     memset(p, 0, sizeof(float) * 2 * (size_t)F);
-    if (t < c->nf) synth_frame(c, id, t);
+    if (t < c->nf) synth_frame(c, id, t, ch);
 }
 
 /* R = stft frame t of ypad. */
@@ -84,13 +104,13 @@ static void analyse_frame(gl_ctx *c, int id, int64_t t)
     fftwf_execute_dft_r2c(s->r2c, rb, c->cbuf[id]);
 }
 
-static void iterate_frame(gl_ctx *c, int id, int64_t t)
+static void iterate_frame(gl_ctx *c, int id, int64_t t, int64_t ch)
 {
     const as_stft *s = c->s;
     analyse_frame(c, id, t);
     s->k.update((float *)c->cbuf[id], c->P + (size_t)t * fstride(s) * 2,
                 c->Sf + (size_t)t * s->F, s->F, c->coef);
-    if (t < c->nf) synth_frame(c, id, t);
+    if (t < c->nf) synth_frame(c, id, t, ch);
 }
 
 static void sc_frame(gl_ctx *c, int id, int64_t t)
@@ -115,17 +135,22 @@ static void overlap_add(gl_ctx *c, int64_t i0, int64_t i1)
 {
     const as_stft *s = c->s;
     const int n_fft = s->n_fft, hop = s->hop, h = n_fft / 2;
-    const int64_t N = c->N;
+    const int64_t N = c->N, span = c->chunk * hop;
     float *y = c->ypad;
     int64_t p0 = i0 + h, p1 = AS_MIN(i1 + h, c->L); /* OLA coordinates = ypad coordinates */
     if (p1 > p0) {
-        memset(y + p0, 0, sizeof(float) * (size_t)(p1 - p0));
-        int64_t tlo = p0 - n_fft + 1 <= 0 ? 0 : (p0 - n_fft + 1 + hop - 1) / hop;
-        int64_t thi = AS_MIN(c->nf - 1, (p1 - 1) / hop);
-        for (int64_t t = tlo; t <= thi; t++) {
-            int64_t a = AS_MAX(p0, t * hop), b = AS_MIN(p1, t * hop + n_fft);
-            const float *f = c->frames + (size_t)t * n_fft - (size_t)(t * hop);
-            s->k.add(y + a, f + a, b - a);
+        memcpy(y + p0, c->acc + p0, sizeof(float) * (size_t)(p1 - p0));
+        /* chunks whose first frames reach into [p0, p1): add their side parts, ascending t */
+        int64_t clo = AS_MAX((int64_t)1, (p0 - n_fft) / span);
+        int64_t chi = AS_MIN(c->nchunks - 1, (p1 - 1) / span);
+        for (int64_t ch = clo; ch <= chi; ch++) {
+            const int64_t a = ch * c->chunk, lim = chunk_lim(c, ch);
+            for (int64_t t = a; t < AS_MIN(a + c->slots, c->nf); t++) {
+                int64_t x0 = AS_MAX(p0, t * hop), x1 = AS_MIN(p1, lim);
+                if (x1 <= x0) continue;
+                const float *slot = c->side + ((size_t)ch * c->slots + (size_t)(t - a)) * n_fft;
+                s->k.add(y + x0, slot + (x0 - t * hop), x1 - x0);
+            }
         }
         s->k.div(y + p0, c->div + p0, p1 - p0);
     }
@@ -142,7 +167,7 @@ static void overlap_add(gl_ctx *c, int64_t i0, int64_t i1)
  * computes a chunk does not change its result: every thread's scratch arrays have the plan's
  * alignment, so FFTW runs the same code on the same numbers. Counter ctr[0] serves the frame
  * phases, ctr[1] the overlap-add; thread 0 rewinds the idle one (the barriers order it). */
-#define GL_FRAME_CHUNK 4
+#define GL_FRAME_CHUNK 32 /* at least ceil(n_fft / hop), see as_griffinlim */
 #define GL_SAMPLE_CHUNK 4096
 
 static int64_t gl_claim(gl_ctx *c, int which, int64_t chunk)
@@ -157,12 +182,17 @@ static void frame_phase(gl_ctx *c, int id, int what)
 {
     if (id == 0) atomic_store_explicit(&c->ctr[1], 0, memory_order_relaxed);
     for (;;) {
-        int64_t a = gl_claim(c, 0, GL_FRAME_CHUNK);
-        if (a >= c->T) break;
-        int64_t b = AS_MIN(a + GL_FRAME_CHUNK, c->T);
+        int64_t ch = gl_claim(c, 0, 1);
+        if (ch >= c->nchunks) break;
+        int64_t a = ch * c->chunk, b = AS_MIN(a + c->chunk, c->T);
+        if (what != GL_SC) { /* the samples this chunk owns start from zero */
+            int64_t lo = chunk_lim(c, ch), hi = chunk_lim(c, ch + 1);
+            if (ch == c->nchunks - 1) hi = c->L;
+            if (hi > lo) memset(c->acc + lo, 0, sizeof(float) * (size_t)(hi - lo));
+        }
         for (int64_t t = a; t < b; t++) {
-            if (what == GL_INIT) init_frame(c, id, t);
-            else if (what == GL_ITERATE) iterate_frame(c, id, t);
+            if (what == GL_INIT) init_frame(c, id, t, ch);
+            else if (what == GL_ITERATE) iterate_frame(c, id, t, ch);
             else sc_frame(c, id, t);
         }
     }
@@ -275,7 +305,12 @@ as_status as_griffinlim(const as_stft *s, const float *S, int64_t T, const as_gl
     float *Sf = malloc(sizeof(float) * (size_t)F * (size_t)T);
     float *wss = malloc(sizeof(float) * (size_t)c.L);
     c.P = calloc(Fs * 2 * (size_t)T, sizeof(float));
-    c.frames = malloc(sizeof(float) * (size_t)n_fft * (size_t)c.nf);
+    c.chunk = AS_MAX((int64_t)GL_FRAME_CHUNK, ((int64_t)n_fft + s->hop - 1) / s->hop);
+    c.nchunks = (T + c.chunk - 1) / c.chunk;
+    c.slots = (int)((n_fft + s->hop - 1) / s->hop - 1);
+    c.acc = malloc(sizeof(float) * (size_t)c.L);
+    c.side = malloc(sizeof(float) * (size_t)AS_MAX(1, c.slots) * (size_t)n_fft *
+                    (size_t)c.nchunks);
     c.ypad = calloc((size_t)(N + n_fft), sizeof(float));
     c.sc_num = calloc((size_t)T, sizeof(double));
     c.sc_den = calloc((size_t)T, sizeof(double));
@@ -286,11 +321,11 @@ as_status as_griffinlim(const as_stft *s, const float *S, int64_t T, const as_gl
     gl_gate gate = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     as_status st = AS_ERR_NOMEM;
     int started = 0, bar_init = 0;
-    if (!Sf || !wss || !c.P || !c.frames || !c.ypad || !c.sc_num || !c.sc_den || !c.rbuf ||
+    if (!Sf || !wss || !c.P || !c.acc || !c.side || !c.ypad || !c.sc_num || !c.sc_den || !c.rbuf ||
         !c.cbuf || !starts || !tids)
         goto done;
     for (int i = 0; i < nth; i++) {
-        c.rbuf[i] = dsp_alloc(sizeof(float) * (size_t)n_fft);
+        c.rbuf[i] = dsp_alloc(sizeof(float) * 2 * (size_t)n_fft);
         c.cbuf[i] = dsp_alloc(sizeof(fftwf_complex) * (size_t)F);
         if (!c.rbuf[i] || !c.cbuf[i]) goto done;
     }
@@ -378,7 +413,8 @@ done:
     free(Sf);
     free(wss);
     free(c.P);
-    free(c.frames);
+    free(c.acc);
+    free(c.side);
     free(c.ypad);
     free(c.sc_num);
     free(c.sc_den);
