@@ -35,7 +35,8 @@ as_status feat_median_naive(float *out /* (T, F) */, const float *S /* (T, F) */
 /* Selects the portable (scalar) kernels instead of the SIMD ones everywhere in the module
  * (medians, masks, chroma, magnitudes, MFCC): 1 = force scalar. For tests; not thread-safe. */
 void feat_median_force_scalar(int on);
-/* 1 when the AVX (or AVX2 for `need2`) kernels may run: CPU support and not forced scalar. */
+/* 1 when the SIMD kernels of a level may run (CPU support and not forced scalar): level 0 AVX,
+ * 1 AVX2, 3 AVX-512F. */
 int feat_simd(int need2);
 /* Soft masks (power 2, split zeros), float32 as librosa.util.softmask. ref: recipe 3.7 step 3. */
 void feat_hpss_masks(float *mh /* (n,) */, float *mp /* (n,) */, const float *H /* (n,) */,

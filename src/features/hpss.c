@@ -26,12 +26,13 @@ void feat_median_force_scalar(int on) { force_scalar = on; }
 int feat_simd(int need2)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    static int avx = -1, avx2 = -1;
+    static int avx = -1, avx2 = -1, avx512 = -1;
     if (avx < 0) {
         avx = __builtin_cpu_supports("avx") ? 1 : 0;
         avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+        avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
     }
-    return !force_scalar && (need2 ? avx2 : avx);
+    return !force_scalar && (need2 == 3 ? avx512 : need2 ? avx2 : avx);
 #else
     (void)need2;
     return 0;
@@ -146,6 +147,95 @@ __attribute__((target("avx"))) static void strips_run_avx(const strip *sts, int 
         }
     }
 }
+
+/* The same network with 16 lanes (AVX-512): strips 2u and 2u + 1 form one unit. Masked blends
+ * are real k-mask instructions here. Results are bit-identical to the 8-lane kernels. */
+typedef struct unit16 {
+    const float *src;
+    float *dst;
+    long step;
+    int nl;              /* valid lanes */
+    int contiguous;      /* 16 consecutive elements */
+    int idx32[16];       /* lane offsets (gather indices), < 2^31 */
+    long base[16];
+} unit16;
+
+__attribute__((target("avx512f"))) static inline __m512 unit_load(const unit16 *u, long off)
+{
+    if (u->contiguous) return _mm512_loadu_ps(u->src + u->base[0] + off);
+    return _mm512_i32gather_ps(_mm512_loadu_si512((const void *)u->idx32), u->src + off, 4);
+}
+
+__attribute__((target("avx512f"))) static void units_run_avx512(const unit16 *us, int nu,
+                                                                const int *idx, int n, int k,
+                                                                __m512 *state /* (nu, k) */)
+{
+    int h = k / 2;
+    for (int q = 0; q < nu; q++) {
+        for (int l = 0; l < 16; l++) {
+            float w[KMAX];
+            for (int j = 0; j < k; j++) {
+                float v = us[q].src[us[q].base[l] + (long)idx[j] * us[q].step];
+                int p = j;
+                while (p > 0 && w[p - 1] > v) { w[p] = w[p - 1]; p--; }
+                w[p] = v;
+            }
+            for (int j = 0; j < k; j++) ((float *)&state[q * k + j])[l] = w[j];
+        }
+    }
+    const __m512 ninf = _mm512_set1_ps(-INFINITY), pinf = _mm512_set1_ps(INFINITY);
+    for (int i = 0; i < n; i++) {
+        for (int q = 0; q < nu; q++) {
+            const unit16 *u = &us[q];
+            __m512 *s = state + q * k;
+            long off = (long)i * u->step;
+            if (u->contiguous) {
+                _mm512_storeu_ps(u->dst + u->base[0] + off, s[h]);
+            } else {
+                float tmp[16] __attribute__((aligned(64)));
+                _mm512_store_ps(tmp, s[h]);
+                for (int l = 0; l < u->nl; l++) u->dst[u->base[l] + off] = tmp[l];
+            }
+            if (i + 1 == n) continue;
+            __m512 o = unit_load(u, (long)idx[i] * u->step);
+            __m512 v = unit_load(u, (long)idx[i + k] * u->step);
+            __m512 dprev = ninf;
+            for (int j = 0; j + 1 < k; j++) {
+                __mmask16 m = _mm512_cmp_ps_mask(s[j], o, _CMP_LT_OQ);
+                __m512 d = _mm512_mask_blend_ps(m, s[j + 1], s[j]);
+                s[j] = _mm512_max_ps(dprev, _mm512_min_ps(d, v));
+                dprev = d;
+            }
+            s[k - 1] = _mm512_max_ps(dprev, _mm512_min_ps(pinf, v));
+        }
+    }
+}
+
+/* Pairs the 8-lane strips into 16-lane units; 0 when a gather index would not fit int32. */
+static int make_units(unit16 *us, const strip *sts, int nst)
+{
+    int nu = 0;
+    for (int q = 0; q < nst; q += 2, nu++) {
+        unit16 *u = &us[nu];
+        const strip *a = &sts[q], *b = q + 1 < nst ? &sts[q + 1] : &sts[q];
+        u->src = a->src;
+        u->dst = a->dst;
+        u->step = a->step;
+        for (int l = 0; l < 8; l++) {
+            u->base[l] = a->base[l];
+            u->base[8 + l] = b->base[l];
+        }
+        u->nl = q + 1 < nst ? 8 + b->nl : a->nl;
+        if (q + 1 >= nst) /* a single strip: the upper lanes repeat it and are not written */
+            for (int l = 8; l < 16; l++) u->base[l] = a->base[l - 8];
+        u->contiguous = a->contiguous && q + 1 < nst && b->contiguous && b->base[0] == a->base[0] + 8;
+        for (int l = 0; l < 16; l++) {
+            if (u->base[l] > 2147483647L) return 0;
+            u->idx32[l] = (int)u->base[l];
+        }
+    }
+    return nu;
+}
 #endif
 
 static int use_avx(void) { return feat_simd(0); }
@@ -172,8 +262,10 @@ static as_status median_lines(float *out, const float *S, int lines, long lstrid
     block = AS_MAX(1, AS_MIN(block, BLOCK));
     void *state = NULL;
 #ifdef FEAT_HAVE_AVX
+    /* 16 lanes only where they are contiguous (the time filter): AVX-512 gathers are slow */
+    int w512 = lstride == 1 && feat_simd(3);
     if (use_avx()) {
-        state = aligned_alloc(32, sizeof(__m256) * BLOCK * KMAX);
+        state = aligned_alloc(64, sizeof(__m512) * BLOCK * KMAX);
         if (!state) { free(idx); return AS_ERR_NOMEM; }
     }
 #endif
@@ -189,6 +281,11 @@ static as_status median_lines(float *out, const float *S, int lines, long lstrid
             st->contiguous = (lstride == 1 && st->nl == LANES);
         }
 #ifdef FEAT_HAVE_AVX
+        if (state && w512) {
+            unit16 us[BLOCK];
+            int nu = make_units(us, sts, nst);
+            if (nu > 0) { units_run_avx512(us, nu, idx, n, k, state); continue; }
+        }
         if (state) { strips_run_avx(sts, nst, idx, n, k, state); continue; }
 #endif
         for (int q = 0; q < nst; q++) strip_run_scalar(&sts[q], idx, n, k);
