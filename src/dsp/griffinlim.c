@@ -238,7 +238,6 @@ typedef struct gl_gate {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int open, ok;
-    gl_thread th;
 } gl_gate;
 
 typedef struct gl_start {
