@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RUNS 5
+#define RUNS 7
 #define GL_ITERS 500
 
 /* The clip: examples/techno_torustrooper_tt1.flac, or the same samples from the fixtures. */
@@ -30,13 +30,14 @@ static float *load_clip(int64_t *n, const char **what)
     return a.data; /* the npy's data block is owned by us now (freed with free) */
 }
 
+enum { FLOOR_PAIRS, FLOOR_R2C, FLOOR_C2R };
 typedef struct floor_job {
     const as_stft *s;
     int64_t t0, t1;
-    int iters;
+    int iters, mode;
 } floor_job;
 
-/* iters x (r2c + c2r) on frames [t0, t1) of private buffers */
+/* iters x (r2c + c2r) (or only one of them) on frames [t0, t1) of private buffers */
 static void *floor_run(void *arg)
 {
     floor_job *j = arg;
@@ -46,8 +47,8 @@ static void *floor_run(void *arg)
     for (int i = 0; i < s->n_fft; i++) r[i] = (float)((i * 7919) % 1000) * 1e-3f;
     for (int it = 0; it < j->iters; it++)
         for (int64_t t = j->t0; t < j->t1; t++) {
-            fftwf_execute_dft_r2c(s->r2c, r, c);
-            fftwf_execute_dft_c2r(s->c2r, c, r);
+            if (j->mode != FLOOR_C2R) fftwf_execute_dft_r2c(s->r2c, r, c);
+            if (j->mode != FLOOR_R2C) fftwf_execute_dft_c2r(s->c2r, c, r);
             r[0] *= 1.0f / s->n_fft; /* keep the values bounded */
         }
     dsp_free(r);
@@ -55,14 +56,14 @@ static void *floor_run(void *arg)
     return NULL;
 }
 
-static double floor_time(const as_stft *s, int64_t T, int iters, int nth)
+static double floor_time(const as_stft *s, int64_t T, int iters, int nth, int mode)
 {
     floor_job jobs[64];
     pthread_t tid[64];
     if (nth > 64) nth = 64;
     double t0 = bench_now();
     for (int i = 0; i < nth; i++) {
-        jobs[i] = (floor_job){s, T * i / nth, T * (i + 1) / nth, iters};
+        jobs[i] = (floor_job){s, T * i / nth, T * (i + 1) / nth, iters, mode};
         if (i) pthread_create(&tid[i], NULL, floor_run, &jobs[i]);
     }
     floor_run(&jobs[0]);
@@ -87,31 +88,35 @@ BENCH(dsp)
     double v[RUNS];
     const int nthr = bench_threads();
 
+    double load[3] = {0};
+    if (getloadavg(load, 3) < 1) load[0] = -1;
+    printf("load average at start: %.2f (timings on a busy machine are not comparable)\n", load[0]);
     printf("input: %s, %lld samples, n_fft 2048, hop 512, F x T = %lld x %lld; median of %d "
            "runs\n\n",
            what, (long long)n, (long long)F, (long long)T, RUNS);
     printf("| operation | threads | median ms | FFT-only floor ms | ratio to floor |\n");
     printf("|---|---|---|---|---|\n");
 
-    /* STFT: T r2c; floor = T r2c + T c2r over 2, reported as the r2c-pairs floor / 2 */
+    /* STFT against T r2c, ISTFT against T c2r, alternating with their floors */
+    double f[RUNS];
     for (int r = 0; r < RUNS; r++) {
         double t0 = bench_now();
         as_stft_forward(s, y, n, 1, AS_PAD_REFLECT, X);
         v[r] = bench_now() - t0;
+        f[r] = floor_time(s, T, 1, 1, FLOOR_R2C);
     }
-    double stft_ms = 1e3 * bench_median(v, RUNS);
-    for (int r = 0; r < RUNS; r++) v[r] = floor_time(s, T, 1, 1);
-    double pair_ms = 1e3 * bench_median(v, RUNS); /* one pass of T (r2c + c2r) */
-    printf("| STFT (reflect, centred) | 1 | %.2f | %.2f (T r2c ~ half a pair pass) | %.2f |\n",
-           stft_ms, pair_ms / 2, stft_ms / (pair_ms / 2));
+    double stft_ms = 1e3 * bench_median(v, RUNS), stft_fl = 1e3 * bench_median(f, RUNS);
+    printf("| STFT (reflect, centred; floor: %lld r2c) | 1 | %.2f | %.2f | %.2f |\n", (long long)T,
+           stft_ms, stft_fl, stft_ms / stft_fl);
     for (int r = 0; r < RUNS; r++) {
         double t0 = bench_now();
         as_istft(s, X, T, n, out, NULL);
         v[r] = bench_now() - t0;
+        f[r] = floor_time(s, T, 1, 1, FLOOR_C2R);
     }
-    double istft_ms = 1e3 * bench_median(v, RUNS);
-    printf("| ISTFT (length-aware) | 1 | %.2f | %.2f | %.2f |\n", istft_ms, pair_ms / 2,
-           istft_ms / (pair_ms / 2));
+    double istft_ms = 1e3 * bench_median(v, RUNS), istft_fl = 1e3 * bench_median(f, RUNS);
+    printf("| ISTFT (length-aware; floor: %lld c2r) | 1 | %.2f | %.2f | %.2f |\n", (long long)T,
+           istft_ms, istft_fl, istft_ms / istft_fl);
 
     for (int64_t i = 0; i < F * T; i++) S[i] = hypotf(X[2 * i], X[2 * i + 1]);
     int thr[2] = {1, nthr};
@@ -119,14 +124,15 @@ BENCH(dsp)
         double sc = 0;
         as_gl_opts o = {.n_iter = GL_ITERS, .momentum = 0.99, .seed = 1, .length = n,
                         .threads = thr[c]};
+        /* GL and its floor alternate, so both see the same machine load */
         for (int r = 0; r < RUNS; r++) {
             double t0 = bench_now();
             as_griffinlim(s, S, T, &o, out, &sc);
             v[r] = bench_now() - t0;
+            f[r] = floor_time(s, T, GL_ITERS, thr[c], FLOOR_PAIRS);
         }
         double gl_ms = 1e3 * bench_median(v, RUNS);
-        for (int r = 0; r < RUNS; r++) v[r] = floor_time(s, T, GL_ITERS, thr[c]);
-        double fl_ms = 1e3 * bench_median(v, RUNS);
+        double fl_ms = 1e3 * bench_median(f, RUNS);
         printf("| Griffin-Lim %d iterations (SC %.4f) | %d | %.1f | %.1f | %.2f |\n", GL_ITERS, sc,
                thr[c], gl_ms, fl_ms, gl_ms / fl_ms);
     }
