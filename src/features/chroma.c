@@ -81,18 +81,15 @@ double feat_tuning(const float *P, int T, float *work, float *pitch, float *mag)
     }
     if (npk == 0) return 0.0; /* librosa warns "empty frequency set" and uses 0 */
     /* ref: estimate_tuning: threshold = np.median(mag[pitch > 0]) (float32 mean of the middle two) */
+    /* the median selection reorders a copy held in the third part of work */
+    float *cp = mags + (size_t)T * PIP_N;
+    memcpy(cp, mags, sizeof *cp * npk);
     float thr;
-    {
-        float *cp = malloc(sizeof *cp * npk);
-        if (!cp) return 0.0;
-        memcpy(cp, mags, sizeof *cp * npk);
-        if (npk % 2) thr = select_kth(cp, npk, npk / 2);
-        else {
-            float a = select_kth(cp, npk, npk / 2 - 1);
-            float b = select_kth(cp, npk, npk / 2);
-            thr = (a + b) / 2.0f;
-        }
-        free(cp);
+    if (npk % 2) thr = select_kth(cp, npk, npk / 2);
+    else {
+        float a = select_kth(cp, npk, npk / 2 - 1);
+        float b = select_kth(cp, npk, npk / 2);
+        thr = (a + b) / 2.0f;
     }
     /* ref: pitch_tuning(resolution=0.01, bins_per_octave=12): residuals of 12 log2(f / 27.5)
      * in float32, histogram over np.linspace(-0.5, 0.5, 101), left edge of the fullest bin. */
@@ -184,17 +181,14 @@ __attribute__((target("avx"))) static void chroma_frame_avx(double *acc /* (16,)
 #define FEAT_CHROMA_AVX 1
 #endif
 
-void feat_chroma(float *chroma, const float *P, const float *fb, int T)
+as_status feat_chroma(float *chroma, const float *P, const float *fb, int T)
 {
     /* ref: chroma_stft: raw = fb . P (float32 product), then util.normalize(norm=inf, axis=0).
      * Float partial sums over blocks of 64 bins, added in double (closer to librosa's sgemm than
      * one long float sum). The filterbank is read transposed so the 12 sums vectorise. */
     enum { C = FEAT_NCHROMA, CP = 16 };
     float *fbt = malloc(sizeof *fbt * FEAT_F * CP);
-    if (!fbt) {
-        memset(chroma, 0, sizeof *chroma * (size_t)T * C);
-        return;
-    }
+    if (!fbt) return AS_ERR_NOMEM;
     for (int k = 0; k < FEAT_F; k++)
         for (int c = 0; c < CP; c++) fbt[k * CP + c] = c < C ? fb[(size_t)c * FEAT_F + k] : 0.0f;
 #ifdef FEAT_CHROMA_AVX
@@ -227,4 +221,5 @@ void feat_chroma(float *chroma, const float *P, const float *fb, int T)
         for (int c = 0; c < C; c++) o[c] = mx < FEAT_TINY32 ? raw[c] : raw[c] / mx;
     }
     free(fbt);
+    return AS_OK;
 }

@@ -46,12 +46,12 @@ void feat_hpss_masks(float *mh /* (n,) */, float *mp /* (n,) */, const float *H 
 /* Tuning estimate from the power spectrogram. ref: recipe 3.1 step 2 (estimate_tuning ->
  * piptrack(S=P, fmin=150, fmax=4000, threshold=0.1), pitch_tuning(resolution=0.01)).
  * pitch, mag (T, F) may be NULL; when given they receive piptrack's outputs (zero elsewhere).
- * work: 2 * T * 358 floats. Returns the tuning in {-0.5, -0.49, ..., 0.49}. */
+ * work: 3 * T * 358 floats. Returns the tuning in {-0.5, -0.49, ..., 0.49}. */
 double feat_tuning(const float *P /* (T, F) */, int T, float *work, float *pitch, float *mag);
 /* Chroma filterbank (12, F) for a tuning. ref: recipe 3.1 step 3, librosa.filters.chroma. */
 void feat_chroma_fb(float *fb /* (12, F) */, double tuning);
 /* Max-normalised chroma (T, 12) = fb . P per frame. ref: recipe 3.1 steps 4-5. */
-void feat_chroma(float *chroma /* (T, 12) */, const float *P /* (T, F) */, const float *fb, int T);
+as_status feat_chroma(float *chroma /* (T, 12) */, const float *P /* (T, F) */, const float *fb, int T);
 
 /* ---- spectral.c -----------------------------------------------------------------------------*/
 /* Slaney mel filterbank (128, F) as float32 exactly as librosa.filters.mel builds it, plus for
@@ -69,9 +69,9 @@ void feat_dct_matrix(double *D /* (20, 128) */);
 void feat_spectral(double *centroid, double *bandwidth, double *rolloff /* (T,) each */,
                    const float *S /* (T, F) */, int T);
 /* RMS per frame (reflect pad, frame 2048, hop 512). ref: recipe 3.2. */
-void feat_rms(double *rms /* (T,) */, const float *y, int64_t n, int T);
+as_status feat_rms(double *rms /* (T,) */, const float *y, int64_t n, int T);
 /* Zero-crossing rate per frame (edge pad). ref: recipe 3.6. */
-void feat_zcr(double *zcr /* (T,) */, const float *y, int64_t n, int T);
+as_status feat_zcr(double *zcr /* (T,) */, const float *y, int64_t n, int T);
 
 /* ---- tempo.c --------------------------------------------------------------------------------*/
 /* Onset strength with median aggregation (lag 1, centred, shifted by 3). ref: recipe 3.8 step 3. */

@@ -69,7 +69,7 @@ struct as_features {
     float *H, *Q;       /* (T, F): median filtered, then masks in place */
     float *Mdb;         /* (T, 128) */
     float *chroma;      /* (T, 12) */
-    float *pip;         /* (2 * T * 358) */
+    float *pip;         /* (3 * T * 358) piptrack work */
     float *env;         /* (T,) */
     double *mfcc;       /* (T, 20) */
     double *cent, *bw, *roll, *rms, *zcr; /* (T,) each */
@@ -169,7 +169,7 @@ static as_status reserve(as_features *f, int T, int64_t n)
         if (!f->X) return AS_ERR_NOMEM;
         if (GROW(f->S, TF) || GROW(f->P, TF) || GROW(f->H, TF) || GROW(f->Q, TF) ||
             GROW(f->Mdb, (size_t)T * FEAT_NMELS) || GROW(f->chroma, (size_t)T * FEAT_NCHROMA) ||
-            GROW(f->pip, (size_t)T * 2 * 358) || GROW(f->env, T) ||
+            GROW(f->pip, (size_t)T * 3 * 358) || GROW(f->env, T) ||
             GROW(f->mfcc, (size_t)T * FEAT_NMFCC) || GROW(f->cent, T) || GROW(f->bw, T) ||
             GROW(f->roll, T) || GROW(f->rms, T) || GROW(f->zcr, T))
             return AS_ERR_NOMEM;
@@ -411,14 +411,16 @@ as_status as_features_compute(as_features *f, const float *y, int64_t n, double 
     STAGE(FEAT_T_CHROMA, {
         double tuning = feat_tuning(f->P, T, f->pip, NULL, NULL);
         feat_chroma_fb(f->chroma_fb, tuning);
-        feat_chroma(f->chroma, f->P, f->chroma_fb, T);
+        st = feat_chroma(f->chroma, f->P, f->chroma_fb, T);
     });
+    if (st != AS_OK) return st;
     /* ref: recipe 3.3-3.6 */
     STAGE(FEAT_T_SPECTRAL, feat_spectral(f->cent, f->bw, f->roll, f->S, T));
     STAGE(FEAT_T_RMS_ZCR, {
-        feat_rms(f->rms, y, n, T);
-        feat_zcr(f->zcr, y, n, T);
+        st = feat_rms(f->rms, y, n, T);
+        if (st == AS_OK) st = feat_zcr(f->zcr, y, n, T);
     });
+    if (st != AS_OK) return st;
     /* ref: recipe 3.7: effects.hpss(y) */
     STAGE(FEAT_T_HPSS_MEDIAN, {
         st = feat_median_time(f->H, f->S, T, FEAT_F, FEAT_MEDIAN_K);

@@ -180,16 +180,13 @@ static int64_t reflect_idx(int64_t i, int64_t n)
     return m < n ? m : p - m;
 }
 
-void feat_rms(double *rms, const float *y, int64_t n, int T)
+as_status feat_rms(double *rms, const float *y, int64_t n, int T)
 {
     /* ref: librosa.feature.rms(y): reflect pad 1024, frames of 2048 hop 512,
      * sqrt(mean(x^2)). Block sums of squares of 512 padded samples; frame t = blocks t..t+3. */
     int nb = T + 3;
     double *blk = malloc(sizeof *blk * (size_t)nb);
-    if (!blk) {
-        for (int t = 0; t < T; t++) rms[t] = 0;
-        return;
-    }
+    if (!blk) return AS_ERR_NOMEM;
     for (int b = 0; b < nb; b++) {
         double acc = 0;
         for (int j = 0; j < FEAT_HOP; j++) {
@@ -202,32 +199,43 @@ void feat_rms(double *rms, const float *y, int64_t n, int T)
     for (int t = 0; t < T; t++)
         rms[t] = sqrt((blk[t] + blk[t + 1] + blk[t + 2] + blk[t + 3]) / FEAT_NFFT);
     free(blk);
+    return AS_OK;
 }
 
-void feat_zcr(double *zcr, const float *y, int64_t n, int T)
+/* sign bit after zeroing |x| <= 1e-10, of padded sample i (edge padding) */
+static inline int zsign(const float *y, int64_t n, int64_t i)
+{
+    int64_t j = i - FEAT_NFFT / 2;
+    float v = y[j < 0 ? 0 : (j >= n ? n - 1 : j)];
+    return fabsf(v) <= 1e-10f ? 0 : (signbit(v) ? 1 : 0);
+}
+
+as_status feat_zcr(double *zcr, const float *y, int64_t n, int T)
 {
     /* ref: librosa.feature.zero_crossing_rate(y): edge pad 1024, frames 2048 hop 512,
-     * |x| <= 1e-10 -> 0, signbit, crossings between consecutive samples of a frame, / 2048. */
-    int64_t np_ = (int64_t)(T - 1) * FEAT_HOP + FEAT_NFFT;
-    int prev = 0;
-    /* c[i] = sign(i) != sign(i-1) for padded positions i >= 1; frame t sums i = 512t+1 .. 512t+2047 */
-    int32_t *cum = malloc(sizeof *cum * (size_t)(np_ + 1));
-    if (!cum) {
-        for (int t = 0; t < T; t++) zcr[t] = 0; /* unreachable in practice; keeps outputs finite */
-        return;
-    }
-    cum[0] = 0;
-    for (int64_t i = 0; i < np_; i++) {
-        int64_t j = i - FEAT_NFFT / 2;
-        float v = y[j < 0 ? 0 : (j >= n ? n - 1 : j)];
-        int sgn = fabsf(v) <= 1e-10f ? 0 : (signbit(v) ? 1 : 0);
-        cum[i + 1] = cum[i] + (i > 0 && sgn != prev);
-        prev = sgn;
+     * |x| <= 1e-10 -> 0, signbit, crossings between consecutive samples of a frame, / 2048.
+     * A crossing "at" padded position p is sign(p) != sign(p - 1); frame t counts positions
+     * 512t + 1 .. 512t + 2047. blk[b] counts positions 512b + 1 .. 512b + 512, so frame t is
+     * blk[t..t+3] minus the crossing at 512t + 2048. */
+    int nb = T + 3;
+    int *blk = malloc(sizeof *blk * (size_t)nb);
+    if (!blk) return AS_ERR_NOMEM;
+    int prev = zsign(y, n, 0);
+    for (int b = 0; b < nb; b++) {
+        int c = 0;
+        int64_t p0 = (int64_t)b * FEAT_HOP + 1;
+        for (int64_t p = p0; p < p0 + FEAT_HOP; p++) {
+            int sg = zsign(y, n, p);
+            c += sg != prev;
+            prev = sg;
+        }
+        blk[b] = c;
     }
     for (int t = 0; t < T; t++) {
-        int64_t a = (int64_t)t * FEAT_HOP;
-        int c = cum[a + FEAT_NFFT] - cum[a + 1];
+        int64_t e = (int64_t)t * FEAT_HOP + FEAT_NFFT;
+        int c = blk[t] + blk[t + 1] + blk[t + 2] + blk[t + 3] - (zsign(y, n, e) != zsign(y, n, e - 1));
         zcr[t] = c / (double)FEAT_NFFT;
     }
-    free(cum);
+    free(blk);
+    return AS_OK;
 }
