@@ -458,3 +458,64 @@ TEST(features_examples_3sec)
     check_example("metal_sectoid_metal_madness", 1);
     check_example("rock_sectoid_feelings", 1);
 }
+
+TEST(features_csv_roundtrip)
+{
+    /* header exact, one line per row, every number reads back to the same double */
+    double v[2][57];
+    as_rng r;
+    as_rng_seed(&r, 7);
+    for (int i = 0; i < 57; i++) {
+        v[0][i] = (as_rng_uniform(&r) - 0.5) * pow(10.0, (int)(as_rng_uniform(&r) * 40) - 20);
+        v[1][i] = i;
+    }
+    v[0][16] = 123.046875;
+    v[0][3] = 0.1;
+    v[0][4] = -0.0;
+    v[0][5] = 1e-300;
+    as_features_row rows[2] = {{"a,b \"c\".wav", 661794, v[0], "blues"}, {"x.flac", 66149, v[1], NULL}};
+    char path[512];
+    snprintf(path, sizeof path, "%s/f.csv", scratch_dir());
+    as_error err = {0};
+    CHECK_OK(as_features_write_csv(path, rows, 2, &err));
+    FILE *fp = fopen(path, "r");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    char line[8192];
+    CHECK(fgets(line, sizeof line, fp) != NULL);
+    char want[4096];
+    int o = snprintf(want, sizeof want, "filename,length");
+    for (int i = 0; i < 57; i++) o += snprintf(want + o, sizeof want - o, ",%s", as_features_column(i));
+    snprintf(want + o, sizeof want - o, ",label\n");
+    CHECK(strcmp(line, want) == 0);
+    for (int rr = 0; rr < 2; rr++) {
+        CHECK(fgets(line, sizeof line, fp) != NULL);
+        char *p = line;
+        if (rr == 0) {
+            const char *q = "\"a,b \"\"c\"\".wav\",";
+            CHECK(strncmp(p, q, strlen(q)) == 0);
+            p += strlen(q);
+        } else {
+            CHECK(strncmp(p, "x.flac,", 7) == 0);
+            p += 7;
+        }
+        char *end;
+        long len = strtol(p, &end, 10);
+        CHECK(len == rows[rr].length);
+        p = end;
+        for (int i = 0; i < 57; i++) {
+            CHECK(*p == ',');
+            double d = strtod(p + 1, &end);
+            CHECK_MSG(memcmp(&d, &v[rr][i], sizeof d) == 0 || (d == 0 && v[rr][i] == 0),
+                      "row %d column %d: %.17g read back as %.17g", rr, i, v[rr][i], d);
+            p = end;
+        }
+        CHECK(strcmp(p, rr == 0 ? ",blues\n" : ",\n") == 0);
+    }
+    CHECK(fgets(line, sizeof line, fp) == NULL);
+    fclose(fp);
+    /* a folder that does not exist: an error naming the file, nothing left behind */
+    snprintf(path, sizeof path, "%s/no/such/f.csv", scratch_dir());
+    CHECK(as_features_write_csv(path, rows, 2, &err) == AS_ERR_IO);
+    CHECK(strstr(err.msg, "f.csv") != NULL);
+}
