@@ -290,24 +290,36 @@ static void hpss_signals(as_features *f, const float *y, const float *X, const f
      * order) for the kept samples i = 1024 .. 1024 + hop (T - 1) - 1 of the padded axis; it is
      * 512-periodic away from the ends, so the periodic part is computed once */
     int64_t keep = (int64_t)FEAT_HOP * (T - 1);
+    /* wss of padded position i, generic (ends) and 512-periodic (where 4 frames overlap) */
     float per[FEAT_HOP];
-    int per_ok = 0;
+    for (int r = 0; r < FEAT_HOP; r++) {
+        float w4 = 0;
+        for (int q = FEAT_NFFT / FEAT_HOP - 1; q >= 0; q--) w4 = (float)((double)w4 + wsq[r + q * FEAT_HOP]);
+        per[r] = w4;
+    }
+    /* kept sample m is padded position i = m + 1024; all four frames overlap it when
+     * 2048 <= i < 512 (T - 1) + 512, i.e. 1024 <= m < keep - 512 */
+    int64_t m0 = AS_MIN((int64_t)FEAT_NFFT / 2, keep), m1 = AS_MAX(m0, keep - FEAT_HOP);
     for (int64_t m = 0; m < keep; m++) {
+        if (m == m0 && m1 > m0) {
+            /* interior: whole periods, a loop the compiler can vectorise */
+            for (; m + FEAT_HOP <= m1; m += FEAT_HOP) {
+                const float *o = f->ola_h + m + FEAT_NFFT / 2;
+                const float *yy = y + m;
+                float *hh = harm + m, *pp = perc + m;
+                for (int r = 0; r < FEAT_HOP; r++) {
+                    float a = o[r] / per[r]; /* per[] > 0: interior sums of four squares */
+                    hh[r] = a;
+                    pp[r] = yy[r] - a;
+                }
+            }
+            if (m >= keep) break;
+        }
         int64_t i = m + FEAT_NFFT / 2;
         int64_t t0 = i >= FEAT_NFFT ? (i - FEAT_NFFT) / FEAT_HOP + 1 : 0;
         int64_t t1 = AS_MIN((int64_t)T - 1, i / FEAT_HOP);
-        float wss;
-        int full = t1 - t0 == FEAT_NFFT / FEAT_HOP - 1;
-        if (full && per_ok) {
-            wss = per[i % FEAT_HOP];
-        } else {
-            wss = 0;
-            for (int64_t t = t0; t <= t1; t++) wss = (float)((double)wss + wsq[i - t * FEAT_HOP]);
-            if (full) {
-                per[i % FEAT_HOP] = wss;
-                if (i % FEAT_HOP == FEAT_HOP - 1) per_ok = 1;
-            }
-        }
+        float wss = 0;
+        for (int64_t t = t0; t <= t1; t++) wss = (float)((double)wss + wsq[i - t * FEAT_HOP]);
         float a = f->ola_h[i];
         if (wss > FEAT_TINY32) a /= wss;
         harm[m] = a;
@@ -329,16 +341,25 @@ const float *feat_last_hpss(const as_features *f, int percussive)
 
 void feat_mean_var_f(const float *x, size_t n, double *mean, double *var)
 {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += x[i];
-    double m = n ? s / n : 0;
-    double v = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* two passes in double, four partial sums each (the sums are latency-bound otherwise) */
+    double s[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) s[j] += x[i + j];
+    for (; i < n; i++) s[0] += x[i];
+    double m = n ? ((s[0] + s[1]) + (s[2] + s[3])) / n : 0;
+    double v[4] = {0, 0, 0, 0};
+    for (i = 0; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            double d = x[i + j] - m;
+            v[j] += d * d;
+        }
+    for (; i < n; i++) {
         double d = x[i] - m;
-        v += d * d;
+        v[0] += d * d;
     }
     *mean = m;
-    *var = n ? v / n : 0;
+    *var = n ? ((v[0] + v[1]) + (v[2] + v[3])) / n : 0;
 }
 
 void feat_mean_var_d(const double *x, size_t n, size_t stride, double *mean, double *var)
