@@ -280,6 +280,21 @@ int cmd_features(int argc, char **argv)
     if (!out) { free(inputs); return cli_usage("features", "no output file (-o OUT.csv)"); }
     if (ninputs == 0) { free(inputs); return cli_usage("features", "no input file or folder"); }
     if (jobs <= 0) jobs = ncpu > 0 ? (int)ncpu : 1;
+    {
+        /* fail before the work when the output folder cannot take the file */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", out);
+        char *sl = strrchr(dir, '/');
+        if (!sl) snprintf(dir, sizeof dir, ".");
+        else if (sl == dir) dir[1] = 0;
+        else *sl = 0;
+        struct stat ds;
+        if (stat(dir, &ds) != 0 || !S_ISDIR(ds.st_mode) || access(dir, W_OK) != 0) {
+            fprintf(stderr, "audiostyle: %s: cannot write there (folder %s missing or read-only)\n", out, dir);
+            free(inputs);
+            return 1;
+        }
+    }
 
     int failed = 0;
     for (int i = 0; i < ninputs; i++) {
