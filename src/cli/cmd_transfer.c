@@ -286,6 +286,18 @@ int cmd_transfer(int argc, char **argv)
         strcat(png, ".png");
     }
 
+    /* fail now, not after minutes of work, when OUT's folder cannot be written */
+    {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", out);
+        char *slash = strrchr(dir, '/');
+        if (slash) *(slash == dir ? slash + 1 : slash) = 0;
+        else snprintf(dir, sizeof dir, ".");
+        if (access(dir, W_OK) != 0) {
+            fprintf(stderr, "audiostyle: %s: cannot write in the folder '%s'\n", out, dir);
+            return 1;
+        }
+    }
     cli_catch_interrupts();
     as_signal sig[2] = {{0}, {0}};
     as_error err = {0};

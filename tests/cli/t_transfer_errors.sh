@@ -14,6 +14,8 @@ grep -q "$C: too short" <<<"$err" || fail "short content: $err"
 err=$(expect_fail 1 "$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/o.wav" --max-memory 50) || exit 1
 grep -qE 'needs about [0-9]+ MB' <<<"$err" || fail "memory refusal without the figure: $err"
 grep -q '^hint: ' <<<"$err" || fail "memory refusal without a hint: $err"
+err=$(expect_fail 1 "$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/nofolder/o.wav") || exit 1
+grep -q "$TMPD/nofolder/o.wav: cannot write" <<<"$err" || fail "unwritable output folder: $err"
 expect_fail 2 "$AUDIOSTYLE" transfer "$C" "$S" >/dev/null || exit 1
 expect_fail 2 "$AUDIOSTYLE" transfer "$C" -o "$TMPD/o.wav" >/dev/null || exit 1
 expect_fail 2 "$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/o.mp4" >/dev/null || exit 1
