@@ -79,8 +79,8 @@ void feat_onset_env(float *env /* (T,) */, const float *Mdb /* (T, 128) */, int 
 typedef struct feat_tempo_ws feat_tempo_ws;
 feat_tempo_ws *feat_tempo_create(void);
 void feat_tempo_destroy(feat_tempo_ws *w);
-/* beat_track's tempo from the onset envelope; 0 when env is all zero. tg_mean (344,) and
- * score (344,) may be NULL. ref: recipe 3.8 steps 4-5. */
+/* beat_track's tempo from the onset envelope; 0 when env is all zero, -1 when out of memory.
+ * tg_mean (344,) and score (344,) may be NULL. ref: recipe 3.8 steps 4-5. */
 double feat_tempo(feat_tempo_ws *w, const float *env, int T, double *tg_mean, double *score);
 
 /* ---- gtzan.c --------------------------------------------------------------------------------*/

@@ -74,9 +74,9 @@ struct as_features {
     double *mfcc;       /* (T, 20) */
     double *cent, *bw, *roll, *rms, *zcr; /* (T,) each */
     float *harm, *perc; /* (n,) */
-    float *ola_h, *ola_p; /* (n + 2048,) overlap-add buffers */
-    float *rb, *rb2;      /* (2048,) FFTW-aligned frame buffers */
-    fftwf_complex *cb, *cb2; /* (F,) */
+    float *ola_h;       /* (n + 2048,) overlap-add buffer of the harmonic istft */
+    float *rb;          /* (2048,) FFTW-aligned frame buffer */
+    fftwf_complex *cb;  /* (F,) */
     int timing;
     double ms[FEAT_T_COUNT];
 };
@@ -116,7 +116,6 @@ static void free_buffers(as_features *f)
     free(f->harm);
     free(f->perc);
     free(f->ola_h);
-    free(f->ola_p);
 }
 
 as_features *as_features_create(as_status *status)
@@ -129,10 +128,8 @@ as_features *as_features_create(as_status *status)
     st = AS_ERR_NOMEM;
     f->tempo = feat_tempo_create();
     f->rb = dsp_alloc(sizeof(float) * FEAT_NFFT);
-    f->rb2 = dsp_alloc(sizeof(float) * FEAT_NFFT);
     f->cb = dsp_alloc(sizeof(fftwf_complex) * FEAT_F);
-    f->cb2 = dsp_alloc(sizeof(fftwf_complex) * FEAT_F);
-    if (!f->tempo || !f->rb || !f->rb2 || !f->cb || !f->cb2) goto fail;
+    if (!f->tempo || !f->rb || !f->cb) goto fail;
     feat_mel_fb(f->mel_fb, f->mel_lo, f->mel_hi);
     feat_dct_matrix(f->dct);
     if (status) *status = AS_OK;
@@ -149,9 +146,7 @@ void as_features_destroy(as_features *f)
     as_stft_destroy(f->stft);
     feat_tempo_destroy(f->tempo);
     dsp_free(f->rb);
-    dsp_free(f->rb2);
     dsp_free(f->cb);
-    dsp_free(f->cb2);
     free_buffers(f);
     free(f);
 }
@@ -164,7 +159,7 @@ static as_status reserve(as_features *f, int T, int64_t n)
     if (T > f->cap_T) {
         size_t TF = (size_t)T * FEAT_F;
         dsp_free(f->X);
-            f->X = dsp_alloc(sizeof(float) * 2 * TF);
+        f->X = dsp_alloc(sizeof(float) * 2 * TF);
         f->cap_T = 0;
         if (!f->X) return AS_ERR_NOMEM;
         if (GROW(f->S, TF) || GROW(f->P, TF) || GROW(f->H, TF) || GROW(f->Q, TF) ||
@@ -177,8 +172,7 @@ static as_status reserve(as_features *f, int T, int64_t n)
     }
     if (n > f->cap_n) {
         f->cap_n = 0;
-        if (GROW(f->harm, n) || GROW(f->perc, n) || GROW(f->ola_h, n + FEAT_NFFT) ||
-            GROW(f->ola_p, n + FEAT_NFFT))
+        if (GROW(f->harm, n) || GROW(f->perc, n) || GROW(f->ola_h, n + FEAT_NFFT))
             return AS_ERR_NOMEM;
         f->cap_n = n;
     }
@@ -405,7 +399,7 @@ as_status as_features_tempo(as_features *f, const float *y, int64_t n, double *b
     feat_mel_db(f->Mdb, f->P, T, f->mel_fb, f->mel_lo, f->mel_hi);
     feat_onset_env(f->env, f->Mdb, T, f->mel_work);
     *bpm = feat_tempo(f->tempo, f->env, T, NULL, NULL);
-    return AS_OK;
+    return *bpm < 0 ? AS_ERR_NOMEM : AS_OK;
 }
 
 as_status as_features_compute(as_features *f, const float *y, int64_t n, double *out)
@@ -428,6 +422,7 @@ as_status as_features_compute(as_features *f, const float *y, int64_t n, double 
         feat_onset_env(f->env, f->Mdb, T, f->mel_work);
         tempo = feat_tempo(f->tempo, f->env, T, NULL, NULL);
     });
+    if (tempo < 0) return AS_ERR_NOMEM;
     /* ref: recipe 3.1 */
     STAGE(FEAT_T_CHROMA, {
         double tuning = feat_tuning(f->P, T, f->pip, NULL, NULL);

@@ -175,7 +175,7 @@ double feat_tempo(feat_tempo_ws *w, const float *env, int T, double *tg_mean, do
     size_t need = (size_t)T + W;
     if (need > w->pad_cap) {
         float *p = realloc(w->pad, sizeof *p * need);
-        if (!p) return 0.0;
+        if (!p) return -1.0;
         w->pad = p;
         w->pad_cap = need;
     }
