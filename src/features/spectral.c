@@ -220,14 +220,21 @@ as_status feat_zcr(double *zcr, const float *y, int64_t n, int T)
     int nb = T + 3;
     int *blk = malloc(sizeof *blk * (size_t)nb);
     if (!blk) return AS_ERR_NOMEM;
-    int prev = zsign(y, n, 0);
     for (int b = 0; b < nb; b++) {
+        int64_t p0 = (int64_t)b * FEAT_HOP + 1; /* positions p0 .. p0 + 511 */
+        int64_t j0 = p0 - 1 - FEAT_NFFT / 2;    /* sample of position p0 - 1 */
         int c = 0;
-        int64_t p0 = (int64_t)b * FEAT_HOP + 1;
-        for (int64_t p = p0; p < p0 + FEAT_HOP; p++) {
-            int sg = zsign(y, n, p);
-            c += sg != prev;
-            prev = sg;
+        if (j0 >= 0 && j0 + FEAT_HOP < n) {
+            /* interior: s = (x < -1e-10) equals "signbit after zeroing |x| <= 1e-10" */
+            const float *x = y + j0;
+            for (int q = 1; q <= FEAT_HOP; q++) c += (x[q] < -1e-10f) != (x[q - 1] < -1e-10f);
+        } else {
+            int prev = zsign(y, n, p0 - 1);
+            for (int64_t p = p0; p < p0 + FEAT_HOP; p++) {
+                int sg = zsign(y, n, p);
+                c += sg != prev;
+                prev = sg;
+            }
         }
         blk[b] = c;
     }
