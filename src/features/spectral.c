@@ -133,40 +133,62 @@ void feat_mfcc(double *mfcc, const float *Mdb, int T, const double *D)
     }
 }
 
+/* Two frames at a time: the float32 cumulative sum is a chain of dependent adds (it must stay
+ * sequential to match numpy), so two independent chains hide each other's latency. */
 void feat_spectral(double *centroid, double *bandwidth, double *rolloff, const float *S, int T)
 {
-    for (int t = 0; t < T; t++) {
-        const float *s = S + (size_t)t * FEAT_F;
+    float cum[2][FEAT_F];
+    for (int t0 = 0; t0 < T; t0 += 2) {
+        int nf = AS_MIN(2, T - t0);
+        const float *s0 = S + (size_t)t0 * FEAT_F;
+        const float *s1 = nf == 2 ? s0 + FEAT_F : s0;
         /* ref: spectral_centroid: normalize(S, norm=1) (columns with sum < tiny stay as they
-         * are), sum_k f_k Sn[k]; f_k = linspace(0, 11025, 1025). */
-        double sum = 0, m1 = 0;
-        float total32 = 0; /* np.cumsum(S)[-1], sequential float32 */
+         * are), sum_k f_k Sn[k]; f_k = linspace(0, 11025, 1025). np.cumsum(S) in float32. */
+        double sum0 = 0, sum1 = 0, m10 = 0, m11 = 0;
+        float c0 = 0, c1 = 0;
         for (int k = 0; k < FEAT_F; k++) {
-            sum += s[k];
-            m1 += k * BIN_HZ * s[k];
-            total32 += s[k];
+            double fk = k * BIN_HZ;
+            c0 += s0[k];
+            c1 += s1[k];
+            cum[0][k] = c0;
+            cum[1][k] = c1;
+            sum0 += s0[k];
+            sum1 += s1[k];
+            m10 += fk * s0[k];
+            m11 += fk * s1[k];
         }
-        double norm = sum < FEAT_TINY32 ? 1.0 : sum;
-        double c = m1 / norm;
-        /* ref: spectral_bandwidth(p=2, norm=True): sqrt(sum_k Sn[k] (f_k - centroid)^2) */
-        double m2 = 0;
-        for (int k = 0; k < FEAT_F; k++) {
-            double d = k * BIN_HZ - c;
-            m2 += s[k] * (d * d);
+        double sums[2] = {sum0, sum1}, m1s[2] = {m10, m11};
+        for (int q = 0; q < nf; q++) {
+            const float *s = q ? s1 : s0;
+            double norm = sums[q] < FEAT_TINY32 ? 1.0 : sums[q];
+            double c = m1s[q] / norm;
+            /* ref: spectral_bandwidth(p=2, norm=True): sqrt(sum_k Sn[k] (f_k - centroid)^2) */
+            double m2a = 0, m2b = 0;
+            int k = 0;
+            for (; k + 1 < FEAT_F; k += 2) {
+                double d0 = k * BIN_HZ - c, d1 = (k + 1) * BIN_HZ - c;
+                m2a += s[k] * (d0 * d0);
+                m2b += s[k + 1] * (d1 * d1);
+            }
+            for (; k < FEAT_F; k++) {
+                double d = k * BIN_HZ - c;
+                m2a += s[k] * (d * d);
+            }
+            centroid[t0 + q] = c;
+            bandwidth[t0 + q] = sqrt((m2a + m2b) / norm);
+            /* ref: spectral_rolloff(roll_percent=0.85): the first bin whose float32 cumulative
+             * sum reaches float32(0.85) * total; the cumulative sum never decreases, so a
+             * binary search finds it. */
+            const float *cs = cum[q];
+            float thr = 0.85f * cs[FEAT_F - 1];
+            int lo = 0, hi = FEAT_F - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) / 2;
+                if (cs[mid] >= thr) hi = mid;
+                else lo = mid + 1;
+            }
+            rolloff[t0 + q] = lo * BIN_HZ;
         }
-        centroid[t] = c;
-        bandwidth[t] = sqrt(m2 / norm);
-        /* ref: spectral_rolloff(roll_percent=0.85): first bin whose float32 cumulative sum
-         * reaches float32(0.85) * total. */
-        float thr = 0.85f * total32;
-        float cs = 0;
-        int k = 0;
-        for (; k < FEAT_F; k++) {
-            cs += s[k];
-            if (cs >= thr) break;
-        }
-        if (k == FEAT_F) k = FEAT_F - 1;
-        rolloff[t] = k * BIN_HZ;
     }
 }
 
