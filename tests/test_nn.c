@@ -28,7 +28,7 @@ TEST(nn_gemm_matches_naive_twin)
             memcpy(C2, C1, sizeof(float) * M * LD);
             nn_gemm(ta, tb, M, N, K, 0.5f, A, LD, B, LD, 0.25f, C1, LD);
             nn_gemm_naive(ta, tb, M, N, K, 0.5f, A, LD, B, LD, 0.25f, C2, LD);
-            char name[32];
+            char name[64];
             snprintf(name, sizeof name, "gemm ta=%d tb=%d", ta, tb);
             ref_check_ff(name, C1, C2, M * LD, 1e-5, 1e-5);
         }
