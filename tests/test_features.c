@@ -375,8 +375,18 @@ TEST(features_seg_whole_cases)
         check_row(cases[c].dir, out, ref.data);
         as_npy_free(&ref);
     }
-    /* too short and bad input */
+    /* short signals around the frame boundaries: all outputs finite, tempo 0 or a lag's BPM */
     double out[57];
+    const int64_t lens[] = {1025, 1500, 2047, 2048, 2049, 2560, 3000, 4096, 5000, 66149};
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+        CHECK_OK(as_features_compute(f, (const float *)y.data + 1000, lens[i], out));
+        int finite = 1;
+        for (int c = 0; c < 57; c++) finite &= isfinite(out[c]);
+        CHECK_MSG(finite, "non-finite feature for n = %lld", (long long)lens[i]);
+        double lag = out[16] > 0 ? 60.0 * 22050 / (512.0 * out[16]) : 0;
+        CHECK(out[16] == 0 || fabs(lag - floor(lag + 0.5)) < 1e-9);
+    }
+    /* too short and bad input */
     CHECK(as_features_compute(f, y.data, 1024, out) == AS_ERR_ARG);
     CHECK(as_features_compute(f, y.data, 0, out) == AS_ERR_EMPTY);
     z[5] = NAN;
