@@ -40,6 +40,7 @@ static void usage(FILE *f)
         "optimisation:\n"
         "  --optimizer lbfgs|adam       L-BFGS (default) or Adam with early stopping\n"
         "  --iterations N               optimiser iterations (300 for lbfgs, 2000 for adam)\n"
+        "  --lbfgs-memory M             L-BFGS history pairs (10, as scipy's L-BFGS-B)\n"
         "  --learning-rate LR           Adam's step size (1.0)\n"
         "  --patience N                 Adam: stop after N steps without improvement (50; 0 = off)\n"
         "  --init noise|content         start from small noise (default) or from the content\n"
@@ -229,6 +230,9 @@ int cmd_transfer(int argc, char **argv)
         } else if (!strcmp(a, "--iterations")) {
             NEEDS_VALUE();
             if (!cli_parse_int(CMD, a, v, 1, 1000000, &cfg.iterations)) return 2;
+        } else if (!strcmp(a, "--lbfgs-memory")) {
+            NEEDS_VALUE();
+            if (!cli_parse_int(CMD, a, v, 1, 100, &cfg.lbfgs_memory)) return 2;
         } else if (!strcmp(a, "--learning-rate")) {
             NEEDS_VALUE();
             if (!cli_parse_double(CMD, a, v, 1e-12, 1e6, &cfg.learning_rate)) return 2;
