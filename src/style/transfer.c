@@ -170,8 +170,13 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
         if (r > 0) rate = r * 0.9; /* the whole evaluation runs at ~90 % of the bare sgemm rate */
     }
     est->gflops = rate / 1e9;
-    /* the targets cost about one evaluation's forward half for each track */
-    est->optimize_seconds = (est->flops_per_evaluation * (est->evaluations + 1)) / rate;
+    /* the targets cost about one evaluation's forward half for each track; the weights ~20 ns
+     * each; L-BFGS's two-loop recursion streams 2m vectors of n doubles per iteration
+     * (memory-bound, ~2 ns per double and pair measured) */
+    double n = (double)NST_F * T;
+    est->optimize_seconds = (est->flops_per_evaluation * (est->evaluations + 1)) / rate +
+                            20e-9 * (double)cfg->filters * NST_F * cfg->kernel_width;
+    if (cfg->optimizer == AS_STYLE_LBFGS) est->optimize_seconds += 2e-9 * n * cfg->lbfgs_memory * it;
     /* Griffin-Lim: two FFT passes per frame and iteration, ~4 us each on one core */
     est->griffin_lim_seconds = 8e-6 * (double)T * cfg->griffin_lim_iterations /
                                (cfg->threads > 0 ? cfg->threads : 1);
