@@ -385,3 +385,35 @@ TEST(nst_weights_have_the_notebook_distribution)
     nn_nst_destroy(m);
     nn_nst_destroy(m2);
 }
+
+/* A threaded run agrees with the single-threaded one within tolerance (the suite runs with one
+ * BLAS thread; this raises it to 2 for one evaluation). */
+TEST(nst_two_threads_agree_with_one)
+{
+    refset r;
+    if (!load_set(&r)) return;
+    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+                       .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
+    nn_nst *m = NULL;
+    CHECK_OK(nn_nst_create(&m, &sh));
+    if (!m) return;
+    nn_conv1d_relayout(m->Wk, r.W.data, 1025, 32, 11);
+    nn_nst_set_targets(m, r.c.data, r.s.data);
+    float *g1 = malloc(sizeof(float) * 1025 * 40), *g2 = malloc(sizeof(float) * 1025 * 40);
+    double lc1, ls1, lc2, ls2;
+    int before = nn_set_threads(0);
+    nn_set_threads(1);
+    nn_nst_eval(m, r.x.data, g1, &lc1, &ls1);
+    nn_set_threads(2);
+    nn_nst_eval(m, r.x.data, g2, &lc2, &ls2);
+    nn_set_threads(before);
+    CHECK_NEAR(lc2, lc1, 1e-4 * lc1);
+    CHECK_NEAR(ls2, ls1, 1e-5 * ls1);
+    double gmax = 0;
+    for (int i = 0; i < 1025 * 40; i++) gmax = fmax(gmax, fabs(g1[i]));
+    ref_check_ff("grad 2 threads vs 1", g2, g1, 1025 * 40, 0, 1e-5 * gmax);
+    free(g1);
+    free(g2);
+    nn_nst_destroy(m);
+    free_set(&r);
+}

@@ -117,7 +117,8 @@ static int on_progress(const as_style_progress *p, void *user)
         ui->stage = p->stage;
     }
     if (p->stage == AS_STYLE_STAGE_OPTIMIZE)
-        snprintf(ui->extra, sizeof ui->extra, "content %.4g  style %.4g", p->content_loss, p->style_loss);
+        snprintf(ui->extra, sizeof ui->extra, "%d evaluations  content %.4g  style %.4g",
+                 p->evaluations, p->content_loss, p->style_loss);
     else
         ui->extra[0] = 0;
     cli_progress_update(&ui->bar, p->iteration, p->iterations, ui->extra);
