@@ -526,7 +526,7 @@ as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user)
     double t0 = now_s();
     float *a = st->grad; /* (F, T) free after the optimisation */
     for (int64_t i = 0; i < st->n; i++) {
-        float v = expf(st->x[i]) - 1.0f; // ref: a = np.exp(x) - 1 (clipped: magnitudes are >= 0)
+        float v = expm1f(st->x[i]); // ref: a = np.exp(x) - 1 (clipped: magnitudes are >= 0)
         a[i] = v > 0 ? v : 0.0f;
     }
     gl_ctx ctx = {st, fn, user, t0};
