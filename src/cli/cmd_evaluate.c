@@ -206,7 +206,11 @@ int cmd_evaluate(int argc, char **argv)
             for (int b = 0; b < C; b++) counts[a * C + b] = ev->confusion[a * AS_GENRE_MAX_CLASSES + b];
         }
         char title[200];
-        snprintf(title, sizeof title, "%s, %.1f %% accuracy", as_genre_type_name(o.type), 100 * ev->accuracy);
+        if (folds) snprintf(title, sizeof title, "%s, %d-fold cross-validation", as_genre_type_name(o.type), folds);
+        else {
+            const char *b = strrchr(test_list, '/');
+            snprintf(title, sizeof title, "%s, test on %.150s", as_genre_type_name(o.type), b ? b + 1 : test_list);
+        }
         st = as_plot_confusion(png, counts, C, labels, title, &err);
         if (st != AS_OK) rc = cli_error(&err, st, png);
     }
