@@ -44,6 +44,7 @@ static void usage(FILE *f)
         "  --learning-rate LR           Adam's step size (1.0)\n"
         "  --patience N                 Adam: stop after N steps without improvement (50; 0 = off)\n"
         "  --init noise|content         start from small noise (default) or from the content\n"
+        "  --init-scale SIGMA           standard deviation of the initial noise (0.001)\n"
         "reconstruction:\n"
         "  --griffin-lim-iterations N   Griffin-Lim iterations (500)\n"
         "  --phase random|content       Griffin-Lim's initial phase (random)\n"
@@ -243,6 +244,9 @@ int cmd_transfer(int argc, char **argv)
         } else if (!strcmp(a, "--init")) {
             NEEDS_VALUE();
             if (!parse_choice(a, v, "noise", "content", &cfg.init)) return 2;
+        } else if (!strcmp(a, "--init-scale")) {
+            NEEDS_VALUE();
+            if (!cli_parse_double(CMD, a, v, 0, 1e3, &cfg.init_scale)) return 2;
         } else if (!strcmp(a, "--griffin-lim-iterations")) {
             NEEDS_VALUE();
             if (!cli_parse_int(CMD, a, v, 1, 100000, &cfg.griffin_lim_iterations)) return 2;
