@@ -558,6 +558,14 @@ AS_API int64_t as_genre_segment_length(const as_genre_model *m);
 AS_API as_status as_genre_predict(const as_genre_model *m, const double *features /* (57,) */,
                                   double *probs /* (n_classes,) */);
 
+/* Class probabilities of a whole signal (22050 Hz mono) of any length, as `audiostyle classify`
+ * computes them: the model's window (30 s, or its segment length) averaged over consecutive
+ * windows, plus one window ending at the end when the remainder is at least a third of one; a
+ * signal of at most one window is classified whole. fx: a features workspace. */
+AS_API as_status as_genre_classify_signal(const as_genre_model *m, as_features *fx,
+                                          const float *y /* (n,) */, int64_t n,
+                                          double *probs /* (n_classes,) */);
+
 /* A labelled feature table: rows of 57 features with a genre and a song id. */
 typedef struct as_genre_dataset {
     int n;                  /* rows */
@@ -642,6 +650,30 @@ AS_API as_status as_genre_cross_validate(const as_genre_dataset *d, int k,
                                          as_error *err);
 
 /* @@ SECTION report (issue 6) @@ */
+
+/* The journey report (src/report): one self-contained HTML page comparing a content, a style
+ * and a result track — audio players, spectrograms, waveforms, chroma, spectral curves, tempo,
+ * genres and similarity metrics, pictures as PNG and audio as WAV data URIs, no JavaScript. */
+typedef struct as_report_track {
+    const char *name; /* shown on the page, e.g. the file name */
+    const float *y;   /* (n,) mono samples at 22050 Hz */
+    int64_t n;
+} as_report_track;
+typedef struct as_report_opts {
+    const char *title;        /* page title; NULL = "audiostyle report" */
+    const char *settings;     /* one line describing the run (e.g. the command); may be NULL */
+    double content_loss;      /* final losses and Griffin-Lim spectral convergence of the run */
+    double style_loss;        /* that made the result; NaN when unknown (shown as a dash) */
+    double spectral_convergence;
+    double max_audio_s;       /* audio embedded per track, seconds; 0 = 600 (longer is cut) */
+} as_report_opts;
+/* Sets every number of o to "unknown" (NaN) and the rest to defaults. */
+AS_API void as_report_opts_default(as_report_opts *o);
+/* Writes the report for tracks[0..2] = content, style, result atomically to html_path. m is the
+ * genre model (NULL = the built-in one). Each track needs more than 1024 samples. */
+AS_API as_status as_report_write_html(const char *html_path, const as_report_track tracks[3],
+                                      const as_genre_model *m, const as_report_opts *opts,
+                                      as_error *err);
 
 #ifdef __cplusplus
 }

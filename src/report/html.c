@@ -1,0 +1,609 @@
+/* html.c — the journey report: one self-contained HTML page (no JavaScript) comparing content,
+ * style and result. Pictures are drawn by src/plot (and chroma_plot.c) into a private temporary
+ * folder, read back and embedded as base64 PNG data URIs; the audio is embedded as 16-bit WAV.
+ * The page is assembled in memory and written atomically. */
+#define _POSIX_C_SOURCE 200809L
+#include "features/features.h"
+#include "report/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define F_BINS FEAT_F
+#define HOP_S (512.0 / AS_SR)
+#define SMOOTH 21 /* frames of the display moving mean, about 0.5 s */
+
+/* ---- a growing string ---------------------------------------------------------------------- */
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static int sb_reserve(sbuf *b, size_t more)
+{
+    if (b->oom) return 0;
+    if (b->n + more + 1 <= b->cap) return 1;
+    size_t cap = b->cap ? b->cap : 65536;
+    while (cap < b->n + more + 1) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = 1;
+        return 0;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 1;
+}
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (!sb_reserve(b, n)) return;
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void sb_puts(sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[1024];
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    if ((size_t)k < sizeof tmp) {
+        sb_put(b, tmp, (size_t)k);
+        return;
+    }
+    if (!sb_reserve(b, (size_t)k)) return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
+}
+
+/* HTML-escaped text. */
+static void sb_text(sbuf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': sb_puts(b, "&amp;"); break;
+        case '<': sb_puts(b, "&lt;"); break;
+        case '>': sb_puts(b, "&gt;"); break;
+        case '"': sb_puts(b, "&quot;"); break;
+        default: sb_put(b, s, 1);
+        }
+    }
+}
+
+/* A number, or an em dash when unknown. */
+static void sb_num(sbuf *b, const char *fmt, double v)
+{
+    if (isfinite(v)) sb_printf(b, fmt, v);
+    else sb_puts(b, "—");
+}
+
+/* Reads a whole file and appends it as base64. */
+static as_status sb_file_b64(sbuf *b, const char *path, as_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return as__fail(err, AS_ERR_IO, path, "cannot read back (%s)", strerror(errno));
+    unsigned char *data = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            unsigned char *p = realloc(data, cap);
+            if (!p) {
+                free(data);
+                fclose(f);
+                return AS_ERR_NOMEM;
+            }
+            data = p;
+        }
+        size_t k = fread(data + n, 1, cap - n, f);
+        n += k;
+        if (k == 0) break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(data);
+        return as__fail(err, AS_ERR_IO, path, "cannot read back");
+    }
+    size_t len = report_base64_len(n);
+    if (sb_reserve(b, len)) b->n += report_base64(b->p + b->n, data, n);
+    free(data);
+    return b->oom ? AS_ERR_NOMEM : AS_OK;
+}
+
+/* ---- analysis of one track ----------------------------------------------------------------- */
+enum { C_CENTROID, C_BANDWIDTH, C_ROLLOFF, C_FLATNESS, C_ONSET, C_RMS, C_COUNT };
+
+typedef struct track_an {
+    int64_t T;
+    float *S;              /* (F, T) magnitude, for the spectrogram picture */
+    float *L;              /* (F, T) log(1 + |X|), for the metrics */
+    float *chroma;         /* (T, 12) */
+    float *curve[C_COUNT]; /* (T,) each, smoothed for display */
+    double mean[C_COUNT];  /* means of the unsmoothed curves (RMS: of the dB values) */
+    double tempo;
+    double probs[AS_GENRE_MAX_CLASSES];
+} track_an;
+
+static void track_free(track_an *a)
+{
+    free(a->S);
+    free(a->L);
+    free(a->chroma);
+    for (int c = 0; c < C_COUNT; c++) free(a->curve[c]);
+}
+
+static as_status analyse(as_features *fx, const as_genre_model *m, const float *y, int64_t n,
+                         track_an *a)
+{
+    int64_t T64 = 1 + n / 512;
+    if (n <= 1024) return AS_ERR_ARG;
+    if (T64 > INT32_MAX / F_BINS) return AS_ERR_TOO_LONG;
+    int T = (int)T64;
+    size_t TF = (size_t)T * F_BINS;
+    a->T = T;
+    float *X = malloc(sizeof(float) * 2 * TF), *S = malloc(sizeof(float) * TF), *P = malloc(sizeof(float) * TF);
+    float *Mdb = malloc(sizeof(float) * (size_t)T * FEAT_NMELS), *mel = malloc(sizeof(float) * FEAT_NMELS * F_BINS);
+    float *work = malloc(sizeof(float) * 3 * (size_t)T * 358);
+    double *tmp = malloc(sizeof(double) * 3 * (size_t)T);
+    a->S = malloc(sizeof(float) * TF);
+    a->L = malloc(sizeof(float) * TF);
+    a->chroma = malloc(sizeof(float) * 12 * (size_t)T);
+    int ok = X && S && P && Mdb && mel && work && tmp && a->S && a->L && a->chroma;
+    for (int c = 0; c < C_COUNT; c++) ok = (a->curve[c] = malloc(sizeof(float) * (size_t)T)) && ok;
+    as_status st = ok ? AS_OK : AS_ERR_NOMEM;
+    if (st == AS_OK) st = feat_stft(fx, y, n, X, S, P);
+    if (st == AS_OK) {
+        for (int t = 0; t < T; t++)
+            for (int f = 0; f < F_BINS; f++) {
+                float v = S[(size_t)t * F_BINS + f];
+                a->S[(size_t)f * T + t] = v;
+                a->L[(size_t)f * T + t] = log1pf(v);
+            }
+        /* chroma (librosa.feature.chroma_stft with its tuning estimate) */
+        double tuning = feat_tuning(P, T, work, NULL, NULL);
+        float cfb[12 * F_BINS];
+        feat_chroma_fb(cfb, tuning);
+        st = feat_chroma(a->chroma, P, cfb, T);
+    }
+    if (st == AS_OK) {
+        double *c = tmp, *bw = tmp + T, *ro = tmp + 2 * (size_t)T;
+        feat_spectral(c, bw, ro, S, T);
+        for (int t = 0; t < T; t++) {
+            a->curve[C_CENTROID][t] = (float)c[t];
+            a->curve[C_BANDWIDTH][t] = (float)bw[t];
+            a->curve[C_ROLLOFF][t] = (float)ro[t];
+        }
+        report_flatness(tmp, P, T, F_BINS);
+        for (int t = 0; t < T; t++) a->curve[C_FLATNESS][t] = (float)tmp[t];
+        st = feat_rms(tmp, y, n, T);
+    }
+    if (st == AS_OK) {
+        for (int t = 0; t < T; t++) a->curve[C_RMS][t] = (float)(20 * log10(fmax(tmp[t], 1e-5)));
+        int lo[FEAT_NMELS], hi[FEAT_NMELS];
+        feat_mel_fb(mel, lo, hi);
+        feat_mel_db(Mdb, P, T, mel, lo, hi);
+        float mw[FEAT_NMELS];
+        feat_onset_env(a->curve[C_ONSET], Mdb, T, mw);
+        st = as_features_tempo(fx, y, n, &a->tempo);
+    }
+    if (st == AS_OK) st = as_genre_classify_signal(m, fx, y, n, a->probs);
+    if (st == AS_OK) {
+        /* means, then the display smoothing (work is free again) */
+        for (int c = 0; c < C_COUNT; c++) {
+            double s = 0;
+            for (int t = 0; t < T; t++) s += a->curve[c][t];
+            a->mean[c] = s / T;
+            report_smooth(work, a->curve[c], T, SMOOTH);
+            memcpy(a->curve[c], work, sizeof(float) * (size_t)T);
+        }
+    }
+    free(X);
+    free(S);
+    free(P);
+    free(Mdb);
+    free(mel);
+    free(work);
+    free(tmp);
+    return st;
+}
+
+/* ---- the page ------------------------------------------------------------------------------ */
+static const char CSS[] =
+    "*{box-sizing:border-box}"
+    "body{margin:0;background:#f4f5f7;color:#212121;font:15px/1.5 'DejaVu Sans',system-ui,sans-serif}"
+    "main{max-width:1280px;margin:0 auto;padding:24px 28px 48px}"
+    "header{margin-bottom:8px}h1{font-size:26px;margin:0 0 4px}"
+    ".sub{color:#555;margin:0;font-size:13px;word-break:break-all}"
+    "section{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:16px 20px;margin:18px 0}"
+    "h2{font-size:19px;margin:0 0 10px}h3{font-size:16px;margin:0 0 4px}"
+    "img{display:block;max-width:100%;height:auto;margin:0 auto}"
+    ".cap{color:#555;font-size:13px;margin:8px 0 0}"
+    ".three{display:grid;grid-template-columns:repeat(3,1fr);gap:16px}"
+    ".two{display:grid;grid-template-columns:repeat(2,1fr);gap:16px}"
+    ".card{border:1px solid #e1e4e8;border-radius:6px;padding:12px 14px;background:#fafbfc}"
+    ".card.content{border-top:4px solid #1f77b4}.card.style{border-top:4px solid #ff7f0e}"
+    ".card.result{border-top:4px solid #2ca02c}"
+    ".name{color:#555;font-size:13px;margin:0 0 8px;word-break:break-all}"
+    "audio{width:100%;margin:4px 0 8px}"
+    "table{border-collapse:collapse;width:100%;font-size:14px}"
+    "th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e1e4e8}"
+    "th{background:#f6f8fa;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "ol{margin:4px 0 0;padding-left:22px}"
+    ".shift{font-size:16px;margin:12px 0 0}"
+    "footer{color:#777;font-size:12px;text-align:center}"
+    "@media (max-width:900px){.three,.two{grid-template-columns:1fr}}";
+
+static const char *const ROLE[3] = {"content", "style", "result"};
+static const char *const ROLE_T[3] = {"Content", "Style", "Result"};
+
+typedef struct ctx {
+    char dir[4096];
+    int seq;
+    sbuf *b;
+    as_error *err;
+} ctx;
+
+static void tmp_path(ctx *c, char *out, size_t n, const char *ext)
+{
+    snprintf(out, n, "%s/f%03d.%s", c->dir, c->seq++, ext);
+}
+
+/* Appends <img> for a PNG just written to path, then removes the file. */
+static as_status embed_png(ctx *c, const char *path, const char *alt)
+{
+    sb_puts(c->b, "<img alt=\"");
+    sb_text(c->b, alt);
+    sb_puts(c->b, "\" src=\"data:image/png;base64,");
+    as_status st = sb_file_b64(c->b, path, c->err);
+    sb_puts(c->b, "\">");
+    unlink(path);
+    return st;
+}
+
+static void top3(const double *p, int C, int *idx)
+{
+    for (int i = 0; i < 3; i++) idx[i] = -1;
+    for (int k = 0; k < C; k++)
+        for (int i = 0; i < 3; i++)
+            if (idx[i] < 0 || p[k] > p[idx[i]]) {
+                for (int j = 2; j > i; j--) idx[j] = idx[j - 1];
+                idx[i] = k;
+                break;
+            }
+}
+
+void as_report_opts_default(as_report_opts *o)
+{
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->content_loss = o->style_loss = o->spectral_convergence = NAN;
+}
+
+static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_model *m,
+                            const as_report_opts *o, track_an *an)
+{
+    sbuf *b = c->b;
+    as_status st = AS_OK;
+    char path[4200];
+    int C = as_genre_n_classes(m);
+    const char *title = o->title ? o->title : "audiostyle report";
+
+    sb_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>");
+    sb_text(b, title);
+    sb_printf(b, "</title><style>%s</style></head>\n<body><main>\n<header><h1>", CSS);
+    sb_text(b, title);
+    sb_puts(b, "</h1>");
+    if (o->settings) {
+        sb_puts(b, "<p class=\"sub\">");
+        sb_text(b, o->settings);
+        sb_puts(b, "</p>");
+    }
+    sb_puts(b, "</header>\n");
+
+    /* listen */
+    double max_s = o->max_audio_s > 0 ? o->max_audio_s : 600;
+    sb_puts(b, "<section id=\"listen\"><h2>Listen</h2><div class=\"three\">\n");
+    for (int k = 0; k < 3 && st == AS_OK; k++) {
+        sb_printf(b, "<div class=\"card %s\"><h3>%s</h3><p class=\"name\">", ROLE[k], ROLE_T[k]);
+        sb_text(b, tr[k].name ? tr[k].name : ROLE[k]);
+        sb_puts(b, "</p>");
+        int64_t n = tr[k].n;
+        if ((double)n > max_s * AS_SR) n = (int64_t)(max_s * AS_SR);
+        tmp_path(c, path, sizeof path, "wav");
+        as_save_opts so = {.sample_format = AS_SAVE_PCM16, .level = AS_LEVEL_PEAK_LIMIT, .ceiling_db = 0};
+        st = as_audio_save(path, tr[k].y, n, AS_SR, &so, c->err);
+        if (st != AS_OK) break;
+        sb_puts(b, "<audio controls preload=\"metadata\" src=\"data:audio/wav;base64,");
+        st = sb_file_b64(b, path, c->err);
+        unlink(path);
+        sb_puts(b, "\"></audio>");
+        if (n < tr[k].n) sb_printf(b, "<p class=\"cap\">(the first %.0f s)</p>", max_s);
+        int t3[3];
+        top3(an[k].probs, C, t3);
+        sb_printf(b, "<p>%.2f s &middot; tempo %.1f BPM</p><ol>", tr[k].n / (double)AS_SR, an[k].tempo);
+        for (int i = 0; i < 3 && i < C; i++) {
+            sb_puts(b, "<li>");
+            sb_text(b, as_genre_label(m, t3[i]));
+            sb_printf(b, " %.1f %%</li>", 100 * an[k].probs[t3[i]]);
+        }
+        sb_puts(b, "</ol></div>\n");
+    }
+    sb_puts(b, "</div></section>\n");
+    if (st != AS_OK) return st;
+
+    /* spectrograms */
+    {
+        as_spec_panel p[3];
+        char t[3][300];
+        for (int k = 0; k < 3; k++) {
+            snprintf(t[k], sizeof t[k], "%s: %s", ROLE[k], tr[k].name ? tr[k].name : "");
+            p[k] = (as_spec_panel){.S = an[k].S, .F = F_BINS, .T = an[k].T, .sr = AS_SR, .hop = 512,
+                                   .n_fft = 2048, .title = t[k]};
+        }
+        as_plot_opts po = {0};
+        po.freq_scale = AS_FREQ_LOG;
+        po.width = 1680;
+        po.height = 560;
+        tmp_path(c, path, sizeof path, "png");
+        st = as_plot_spectrograms(path, p, 3, &po, c->err);
+        if (st != AS_OK) return st;
+        sb_puts(b, "<section id=\"spectrograms\"><h2>Spectrograms</h2>");
+        st = embed_png(c, path, "spectrograms of content, style and result");
+        sb_puts(b, "<p class=\"cap\">|STFT| (n_fft 2048, hop 512) in dB on one colour scale (0 dB = the "
+                   "loudest of the three), log-frequency axis.</p></section>\n");
+        if (st != AS_OK) return st;
+    }
+
+    /* waveforms */
+    {
+        as_wave w[3];
+        for (int k = 0; k < 3; k++) w[k] = (as_wave){.x = tr[k].y, .n = tr[k].n, .sr = AS_SR, .name = ROLE[k]};
+        tmp_path(c, path, sizeof path, "png");
+        st = as_plot_waveforms(path, w, 3, NULL, 1200, 0, c->err);
+        if (st != AS_OK) return st;
+        sb_puts(b, "<section id=\"waveforms\"><h2>Waveforms</h2>");
+        st = embed_png(c, path, "waveforms");
+        sb_puts(b, "</section>\n");
+        if (st != AS_OK) return st;
+    }
+
+    /* chroma */
+    {
+        const float *ch[3] = {an[0].chroma, an[1].chroma, an[2].chroma};
+        int64_t T[3] = {an[0].T, an[1].T, an[2].T};
+        const char *tt[3] = {"content", "style", "result"};
+        tmp_path(c, path, sizeof path, "png");
+        st = report_chroma_png(path, ch, T, tt, 1500, 300, c->err);
+        if (st != AS_OK) return st;
+        sb_puts(b, "<section id=\"chroma\"><h2>Chroma</h2>");
+        st = embed_png(c, path, "chroma maps");
+        sb_puts(b, "<p class=\"cap\">Energy per pitch class (librosa chroma_stft, each frame scaled to its "
+                   "maximum).</p></section>\n");
+        if (st != AS_OK) return st;
+    }
+
+    /* curves */
+    {
+        static const char *const ttl[C_COUNT] = {"Spectral centroid", "Spectral bandwidth", "Spectral rolloff (85 %)",
+                                                 "Spectral flatness", "Onset strength", "Loudness (RMS)"};
+        static const char *const yl[C_COUNT] = {"Hz", "Hz", "Hz", "flatness (log)", "onset strength", "dBFS"};
+        sb_puts(b, "<section id=\"curves\"><h2>Over time</h2><div class=\"two\">\n");
+        for (int q = 0; q < C_COUNT && st == AS_OK; q++) {
+            as_curve cv[3];
+            for (int k = 0; k < 3; k++)
+                cv[k] = (as_curve){.y = an[k].curve[q], .n = an[k].T, .t0 = 0, .dt = HOP_S, .name = ROLE[k]};
+            as_curves_opts co = {.width = 800, .height = 340, .title = ttl[q], .y_label = yl[q],
+                                 .y_log = q == C_FLATNESS};
+            tmp_path(c, path, sizeof path, "png");
+            st = as_plot_curves(path, cv, 3, &co, c->err);
+            if (st == AS_OK) {
+                sb_puts(b, "<div>");
+                st = embed_png(c, path, ttl[q]);
+                sb_puts(b, "</div>\n");
+            }
+        }
+        sb_puts(b, "</div><p class=\"cap\">Per frame (hop 512 = 23 ms), shown as a 0.5-s moving mean.</p>");
+        sb_puts(b, "<table><tr><th>mean</th><th>content</th><th>style</th><th>result</th></tr>");
+        static const char *const row[C_COUNT] = {"centroid (Hz)", "bandwidth (Hz)", "rolloff (Hz)", "flatness",
+                                                 "onset strength", "RMS (dBFS)"};
+        for (int q = 0; q < C_COUNT; q++) {
+            sb_printf(b, "<tr><td>%s</td>", row[q]);
+            for (int k = 0; k < 3; k++) {
+                sb_puts(b, "<td class=\"n\">");
+                sb_num(b, q == C_FLATNESS ? "%.4f" : "%.1f", an[k].mean[q]);
+                sb_puts(b, "</td>");
+            }
+            sb_puts(b, "</tr>");
+        }
+        sb_puts(b, "<tr><td>tempo (BPM)</td>");
+        for (int k = 0; k < 3; k++) sb_printf(b, "<td class=\"n\">%.1f</td>", an[k].tempo);
+        sb_puts(b, "</tr></table></section>\n");
+        if (st != AS_OK) return st;
+    }
+
+    /* genres */
+    int ts[3];
+    top3(an[1].probs, C, ts);
+    {
+        const char *labels[AS_GENRE_MAX_CLASSES];
+        for (int k = 0; k < C; k++) labels[k] = as_genre_label(m, k);
+        sb_puts(b, "<section id=\"genres\"><h2>Genres</h2><div class=\"three\">\n");
+        for (int k = 0; k < 3 && st == AS_OK; k++) {
+            tmp_path(c, path, sizeof path, "png");
+            st = as_plot_bars(path, an[k].probs, labels, C, ROLE[k], c->err);
+            if (st == AS_OK) {
+                sb_puts(b, "<div>");
+                st = embed_png(c, path, ROLE[k]);
+                sb_puts(b, "</div>\n");
+            }
+        }
+        sb_puts(b, "</div><p class=\"shift\">Genre shift: the style's top genre, <b>");
+        sb_text(b, as_genre_label(m, ts[0]));
+        sb_printf(b, "</b>, has probability %.1f %% in the content and %.1f %% in the result.</p>",
+                  100 * an[0].probs[ts[0]], 100 * an[2].probs[ts[0]]);
+        sb_puts(b, "<p class=\"cap\">The built-in GTZAN model on the whole tracks (30-s windows averaged for "
+                   "longer tracks).</p></section>\n");
+        if (st != AS_OK) return st;
+    }
+
+    /* metrics */
+    {
+        double corr[2], mse[2], mcorr[2], mmse[2];
+        for (int j = 0; j < 2; j++) {
+            int64_t T = AS_MIN(an[2].T, an[j].T);
+            float *a = malloc(sizeof(float) * F_BINS * (size_t)T), *r = malloc(sizeof(float) * F_BINS * (size_t)T);
+            float ma[F_BINS], mr[F_BINS];
+            if (!a || !r) {
+                free(a);
+                free(r);
+                return AS_ERR_NOMEM;
+            }
+            for (int f = 0; f < F_BINS; f++) {
+                memcpy(a + (size_t)f * T, an[j].L + (size_t)f * an[j].T, sizeof(float) * (size_t)T);
+                memcpy(r + (size_t)f * T, an[2].L + (size_t)f * an[2].T, sizeof(float) * (size_t)T);
+                double sa = 0, sr = 0;
+                for (int64_t t = 0; t < an[j].T; t++) sa += an[j].L[(size_t)f * an[j].T + t];
+                for (int64_t t = 0; t < an[2].T; t++) sr += an[2].L[(size_t)f * an[2].T + t];
+                ma[f] = (float)(sa / an[j].T);
+                mr[f] = (float)(sr / an[2].T);
+            }
+            report_compare(r, a, F_BINS * (size_t)T, &corr[j], &mse[j]);
+            report_compare(mr, ma, F_BINS, &mcorr[j], &mmse[j]);
+            free(a);
+            free(r);
+        }
+        sb_puts(b, "<section id=\"metrics\"><h2>Metrics</h2><table>"
+                   "<tr><th>metric</th><th>value</th></tr>");
+        sb_puts(b, "<tr><td>final content loss</td><td class=\"n\">");
+        sb_num(b, "%.5g", o->content_loss);
+        sb_puts(b, "</td></tr><tr><td>final style loss</td><td class=\"n\">");
+        sb_num(b, "%.5g", o->style_loss);
+        sb_puts(b, "</td></tr><tr><td>Griffin-Lim spectral convergence</td><td class=\"n\">");
+        sb_num(b, "%.4f", o->spectral_convergence);
+        sb_puts(b, "</td></tr>");
+        for (int j = 0; j < 2; j++) {
+            sb_printf(b, "<tr><td>result vs %s: correlation of log(1 + |STFT|), frame by frame</td><td class=\"n\">",
+                      ROLE[j]);
+            sb_num(b, "%.4f", corr[j]);
+            sb_printf(b, "</td></tr><tr><td>result vs %s: mean squared error of log(1 + |STFT|)</td><td class=\"n\">",
+                      ROLE[j]);
+            sb_num(b, "%.5f", mse[j]);
+            sb_printf(b, "</td></tr><tr><td>result vs %s: correlation of the average log spectrum</td><td class=\"n\">",
+                      ROLE[j]);
+            sb_num(b, "%.4f", mcorr[j]);
+            sb_puts(b, "</td></tr>");
+        }
+        sb_puts(b, "<tr><td>genre shift: P(");
+        sb_text(b, as_genre_label(m, ts[0]));
+        sb_printf(b, ") content &rarr; result</td><td class=\"n\">%.3f &rarr; %.3f</td></tr></table>",
+                  an[0].probs[ts[0]], an[2].probs[ts[0]]);
+        sb_puts(b, "<p class=\"cap\">Frame-by-frame figures use the frames the two tracks share (the first "
+                   "min(T) frames); a dash means the number is not known here (the losses come from "
+                   "<code>audiostyle transfer</code>).</p></section>\n");
+    }
+    sb_printf(b, "<footer>audiostyle %s</footer>\n</main></body></html>\n", as_version());
+    return b->oom ? AS_ERR_NOMEM : AS_OK;
+}
+
+as_status as_report_write_html(const char *html_path, const as_report_track tracks[3],
+                               const as_genre_model *model, const as_report_opts *opts,
+                               as_error *err)
+{
+    if (!html_path || !tracks) return as__fail(err, AS_ERR_ARG, html_path ? html_path : "report", "no tracks");
+    for (int k = 0; k < 3; k++) {
+        if (!tracks[k].y || tracks[k].n <= 0)
+            return as__fail(err, AS_ERR_EMPTY, tracks[k].name ? tracks[k].name : ROLE[k], "no samples");
+        if (tracks[k].n <= 1024)
+            return as__fail(err, AS_ERR_ARG, tracks[k].name ? tracks[k].name : ROLE[k],
+                            "too short for the report (%lld samples; more than 1024 needed)",
+                            (long long)tracks[k].n);
+    }
+    as_report_opts o;
+    if (opts) o = *opts;
+    else as_report_opts_default(&o);
+    as_status st = AS_OK;
+    as_genre_model *own = NULL;
+    if (!model) {
+        st = as_genre_load_default(&own, err);
+        if (st != AS_OK) return st;
+        model = own;
+    }
+    as_features *fx = as_features_create(&st);
+    if (!fx) as__fail(err, st, html_path, "cannot make a features workspace");
+    track_an an[3];
+    memset(an, 0, sizeof an);
+    for (int k = 0; k < 3 && st == AS_OK; k++) {
+        st = analyse(fx, model, tracks[k].y, tracks[k].n, &an[k]);
+        if (st != AS_OK) as__fail(err, st, tracks[k].name ? tracks[k].name : ROLE[k], "cannot analyse (%s)", as_strerror(st));
+    }
+    sbuf b = {0};
+    ctx c = {.b = &b, .err = err};
+    if (st == AS_OK) {
+        const char *td = getenv("TMPDIR");
+        snprintf(c.dir, sizeof c.dir, "%s/audiostyle-report-XXXXXX", td && *td ? td : "/tmp");
+        if (!mkdtemp(c.dir)) st = as__fail(err, AS_ERR_IO, c.dir, "cannot make a temporary folder (%s)", strerror(errno));
+        else {
+            st = write_page(&c, tracks, model, &o, an);
+            for (int i = 0; i < c.seq; i++) { /* leftovers of a failure */
+                char p[4200];
+                snprintf(p, sizeof p, "%s/f%03d.%s", c.dir, i, "png");
+                unlink(p);
+                snprintf(p, sizeof p, "%s/f%03d.%s", c.dir, i, "wav");
+                unlink(p);
+            }
+            rmdir(c.dir);
+        }
+    }
+    if (st == AS_OK && b.oom) st = as__fail(err, AS_ERR_NOMEM, html_path, "out of memory");
+    if (st == AS_OK) {
+        char tmp[4096];
+        int fd = as__tmp_open(html_path, tmp, sizeof tmp);
+        if (fd < 0) {
+            st = as__fail(err, AS_ERR_IO, html_path, "cannot create the file (%s)", strerror(errno));
+        } else {
+            size_t off = 0;
+            while (off < b.n) {
+                ssize_t w = write(fd, b.p + off, b.n - off);
+                if (w < 0 && errno == EINTR) continue;
+                if (w <= 0) break;
+                off += (size_t)w;
+            }
+            int e = errno;
+            if (close(fd) != 0 && off == b.n) e = errno, off = 0;
+            if (off != b.n) {
+                as__tmp_abort(tmp);
+                st = as__fail(err, AS_ERR_IO, html_path, "cannot write (%s)", strerror(e));
+            } else {
+                st = as__tmp_commit(tmp, html_path);
+                if (st != AS_OK) as__fail(err, st, html_path, "cannot write the file");
+            }
+        }
+    }
+    free(b.p);
+    for (int k = 0; k < 3; k++) track_free(&an[k]);
+    as_features_destroy(fx);
+    as_genre_destroy(own);
+    return st;
+}
