@@ -198,8 +198,9 @@ AS_API int as_stft_bins(const as_stft *s); /* n_fft / 2 + 1 */
 AS_API int64_t as_stft_frames(const as_stft *s, int64_t n, int center);
 
 /* X = stft(y). ref: librosa.stft(y, n_fft, hop_length, center, pad_mode) 0.7.2 (pad_mode
- * 'reflect' by default there). Reflect padding needs n > n_fft / 2 (AS_ERR_ARG otherwise).
- * Computed in float32 with FFTW (librosa computes in double and stores complex64). */
+ * 'reflect' by default there). Reflect padding needs n > n_fft / 2 (AS_ERR_ARG otherwise; we
+ * do not reflect repeatedly), constant padding any n >= 1; n = 0 is AS_ERR_EMPTY. Computed in
+ * float32 with FFTW (librosa computes in double and stores complex64): about 1e-7 of max |X|. */
 AS_API as_status as_stft_forward(const as_stft *s, const float *y /* (n,) */, int64_t n,
                                  int center, int pad_mode, float *X /* (F, T, 2) */);
 
