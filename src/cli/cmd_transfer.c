@@ -23,6 +23,8 @@ static void usage(FILE *f)
         "  transfer, the TensorFlow notebook's recipe) and writes OUT (.wav, .flac or .ogg, 22050 Hz\n"
         "  mono, exactly as long as CONTENT), peak-limited to -1 dBFS (scaled down only if louder),\n"
         "  and OUT's name with .png: the content, style and result spectrograms side by side.\n"
+        "  Ends with the top-3 genres of content, style and result (built-in model) and the genre\n"
+        "  shift: the probability of the style's top genre in the content and in the result.\n"
         "  Whole tracks by default; cost grows linearly with their length (an estimate of time and\n"
         "  memory is printed first).\n"
         "\n"
@@ -56,6 +58,8 @@ static void usage(FILE *f)
         "  --max-memory MB              refuse jobs estimated above MB (default: available memory)\n"
         "  --save-on-interrupt          on Ctrl-C, render and write the result so far\n"
         "  --no-picture                 do not write the PNG\n"
+        "  --report FILE.html           also write the journey report (as `audiostyle compare`)\n"
+        "  --max-duration S             refuse inputs longer than S seconds (1200)\n"
         "  --quiet                      no estimate, progress or summary on stderr\n"
         "  --json                       print the run's numbers as one JSON object on stdout\n");
 }
@@ -151,6 +155,73 @@ static void json_num(const char *key, double v)
     else printf(", \"%s\": null", key);
 }
 
+/* Genre probabilities of the three tracks (built-in model). */
+typedef struct genre_out {
+    as_genre_model *m;
+    int C;
+    double p[3][AS_GENRE_MAX_CLASSES];
+    int top[3][3];
+} genre_out;
+
+static void top3(const double *p, int C, int *idx)
+{
+    for (int i = 0; i < 3; i++) idx[i] = -1;
+    for (int k = 0; k < C; k++)
+        for (int i = 0; i < 3; i++)
+            if (idx[i] < 0 || p[k] > p[idx[i]]) {
+                for (int j = 2; j > i; j--) idx[j] = idx[j - 1];
+                idx[i] = k;
+                break;
+            }
+}
+
+static as_status classify3(genre_out *g, const float *const y[3], const int64_t n[3], as_error *err)
+{
+    as_status st = as_genre_load_default(&g->m, err);
+    if (st != AS_OK) return st;
+    g->C = as_genre_n_classes(g->m);
+    as_features *fx = as_features_create(&st);
+    for (int k = 0; k < 3 && st == AS_OK; k++) {
+        st = as_genre_classify_signal(g->m, fx, y[k], n[k], g->p[k]);
+        top3(g->p[k], g->C, g->top[k]);
+    }
+    as_features_destroy(fx);
+    return st;
+}
+
+static const char *const ROLE[3] = {"content", "style", "result"};
+
+static void print_genres_text(const genre_out *g, const char *const names[3])
+{
+    for (int k = 0; k < 3; k++) {
+        printf("%-8s %s:", ROLE[k], names[k]);
+        for (int i = 0; i < 3 && i < g->C; i++)
+            printf("%s %s %.1f %%", i ? "," : "", as_genre_label(g->m, g->top[k][i]), 100 * g->p[k][g->top[k][i]]);
+        printf("\n");
+    }
+    int t = g->top[1][0];
+    printf("genre shift: %s (the style's top genre) %.1f %% in the content -> %.1f %% in the result\n",
+           as_genre_label(g->m, t), 100 * g->p[0][t], 100 * g->p[2][t]);
+}
+
+static void print_genres_json(const genre_out *g)
+{
+    printf(", \"genres\": {");
+    for (int k = 0; k < 3; k++) {
+        printf("%s\"%s\": [", k ? ", " : "", ROLE[k]);
+        for (int i = 0; i < 3 && i < g->C; i++) {
+            printf("%s{\"genre\": ", i ? ", " : "");
+            json_str(as_genre_label(g->m, g->top[k][i]));
+            printf(", \"probability\": %.6f}", g->p[k][g->top[k][i]]);
+        }
+        printf("]");
+    }
+    int t = g->top[1][0];
+    printf("}, \"genre_shift\": {\"genre\": ");
+    json_str(as_genre_label(g->m, t));
+    printf(", \"content\": %.6f, \"result\": %.6f}", g->p[0][t], g->p[2][t]);
+}
+
 /* Writes the three spectrograms side by side. */
 static int write_picture(as_style *st, const char *png, const char *cpath, const char *spath,
                          as_error *err)
@@ -186,7 +257,8 @@ int cmd_transfer(int argc, char **argv)
 {
     as_style_config cfg;
     as_style_config_default(&cfg);
-    const char *in[2] = {NULL, NULL}, *out = NULL;
+    const char *in[2] = {NULL, NULL}, *out = NULL, *report = NULL;
+    double max_dur = 1200;
     as_load_opts lo[2] = {{0}, {0}};
     int quiet = 0, json = 0, picture = 1, save_on_interrupt = 0, nin = 0;
     double max_mem = 0;
@@ -270,6 +342,12 @@ int cmd_transfer(int argc, char **argv)
             if (!cli_parse_double(CMD, a, v, 1, 1e9, &max_mem)) return 2;
         } else if (!strcmp(a, "--save-on-interrupt")) {
             save_on_interrupt = 1;
+        } else if (!strcmp(a, "--report")) {
+            NEEDS_VALUE();
+            report = v;
+        } else if (!strcmp(a, "--max-duration")) {
+            NEEDS_VALUE();
+            if (!cli_parse_double(CMD, a, v, 0.1, 1e7, &max_dur)) return 2;
         } else if (!strcmp(a, "--no-picture")) {
             picture = 0;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -308,6 +386,7 @@ int cmd_transfer(int argc, char **argv)
         }
     }
     cli_catch_interrupts();
+    lo[0].max_duration_s = lo[1].max_duration_s = max_dur;
     as_signal sig[2] = {{0}, {0}};
     as_error err = {0};
     for (int k = 0; k < 2; k++) {
@@ -322,6 +401,8 @@ int cmd_transfer(int argc, char **argv)
 
     int status = 1;
     as_style *st = NULL;
+    genre_out g = {0};
+    float *yl = NULL;
     as_style_estimate est;
     as_style_config run_cfg = cfg;
     /* fails only for tracks too short for the kernel: as_style_create names the file below */
@@ -420,6 +501,51 @@ int cmd_transfer(int argc, char **argv)
     }
     as_style_stats s;
     as_style_get_stats(st, &s);
+    /* the result as written: peak-limited to -1 dBFS */
+    yl = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    if (!yl) {
+        cli_error(NULL, AS_ERR_NOMEM, out);
+        goto done;
+    }
+    {
+        double peak = 0, ceil_lin = pow(10.0, -1.0 / 20.0);
+        for (int64_t i = 0; i < n; i++) peak = fmax(peak, fabs(y[i]));
+        float gain = peak > ceil_lin ? (float)(ceil_lin / peak) : 1.0f;
+        for (int64_t i = 0; i < n; i++) yl[i] = y[i] * gain;
+    }
+    const float *ys[3] = {sig[0].data, sig[1].data, yl};
+    int64_t ns[3] = {sig[0].n, sig[1].n, n};
+    const char *names[3] = {base_name(in[0]), base_name(in[1]), base_name(out)};
+    rc = classify3(&g, ys, ns, &err);
+    if (rc != AS_OK) {
+        cli_error(&err, rc, out);
+        goto done;
+    }
+    if (report) {
+        as_report_track tr[3];
+        for (int k = 0; k < 3; k++) tr[k] = (as_report_track){.name = names[k], .y = ys[k], .n = ns[k]};
+        as_report_opts ro;
+        as_report_opts_default(&ro);
+        char title[512], settings[2048];
+        snprintf(title, sizeof title, "audiostyle: %s in the style of %s", names[0], names[1]);
+        size_t used = 0;
+        settings[0] = 0;
+        for (int i = 0; i < argc && used + 2 < sizeof settings; i++) {
+            int k = snprintf(settings + used, sizeof settings - used, "%s%s", i ? " " : "audiostyle ", argv[i]);
+            if (k < 0) break;
+            used += (size_t)k;
+        }
+        ro.title = title;
+        ro.settings = settings;
+        ro.content_loss = s.content_loss;
+        ro.style_loss = s.style_loss;
+        ro.spectral_convergence = s.spectral_convergence;
+        rc = as_report_write_html(report, tr, g.m, &ro, &err);
+        if (rc != AS_OK) {
+            cli_error(&err, rc, report);
+            goto done;
+        }
+    }
     if (!quiet) {
         fprintf(stderr,
                 "audiostyle: wrote %s%s%s (%.2f s): %d iterations, %d evaluations in %.1f s (%.3f s "
@@ -428,10 +554,15 @@ int cmd_transfer(int argc, char **argv)
                 out, picture ? " and " : "", picture ? png : "", n / (double)AS_SR, s.iterations,
                 s.evaluations, s.optimize_seconds, s.seconds_per_evaluation, s.stop_reason,
                 s.griffin_lim_seconds, s.spectral_convergence, s.content_loss, s.style_loss);
+        if (report) fprintf(stderr, "audiostyle: wrote %s\n", report);
     }
+    if (!json) print_genres_text(&g, names);
     if (json) {
         printf("{\"output\": ");
         json_str(out);
+        printf(", \"report\": ");
+        if (report) json_str(report);
+        else printf("null");
         printf(", \"picture\": ");
         if (picture) json_str(png);
         else printf("null");
@@ -461,10 +592,13 @@ int cmd_transfer(int argc, char **argv)
         json_num("estimated_seconds", est.seconds);
         json_num("estimated_memory_mb", est.memory_mb);
         json_num("peak_rss_mb", cli_peak_rss_mb());
+        print_genres_json(&g);
         printf(", \"interrupted\": %s}\n", interrupted ? "true" : "false");
     }
     status = interrupted ? 130 : 0;
 done:
+    free(yl);
+    as_genre_destroy(g.m);
     as_style_destroy(st);
     as_signal_free(&sig[0]);
     as_signal_free(&sig[1]);
