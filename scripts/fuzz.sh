@@ -16,11 +16,15 @@ make --no-print-directory -j2 BUILD=$B CC=clang OPT=-O1 SANITIZE="-fsanitize=fuz
 targets=${FUZZ_TARGETS:-$(ls fuzz/fuzz_*.c | sed 's|fuzz/fuzz_\(.*\)\.c|\1|')}
 fail=0
 for t in $targets; do
+  # a target may name extra sources ("fuzz-extra: a.c b.c", e.g. the CLI) and extra libFuzzer
+  # options ("fuzz-flags: ...") in its header comment
+  extra=$(sed -n 's/^ \* fuzz-extra: //p' fuzz/fuzz_$t.c)
+  flags=$(sed -n 's/^ \* fuzz-flags: //p' fuzz/fuzz_$t.c)
   clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Iinclude -Isrc $(pkg-config --cflags sndfile) -fsanitize=fuzzer $san \
-    fuzz/fuzz_$t.c $B/libaudiostyle.a $(pkg-config --libs sndfile soxr fftw3f cairo liblbfgs blas) -lpthread -lm -o $B/fuzz_$t
+    fuzz/fuzz_$t.c $extra $B/libaudiostyle.a $(pkg-config --libs sndfile soxr fftw3f cairo liblbfgs blas) -lpthread -lm -o $B/fuzz_$t
   mkdir -p $B/corpus/$t fuzz/seeds/$t
   echo "fuzz: $t for ${secs}s"
-  if ! (cd $B && ./fuzz_$t -max_total_time=$secs -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+  if ! (cd $B && ./fuzz_$t -max_total_time=$secs -max_len=65536 -rss_limit_mb=2048 -timeout=10 $flags \
         -artifact_prefix=crash-$t- corpus/$t ../fuzz/seeds/$t > fuzz_$t.log 2>&1); then
     echo "fuzz: $t FAILED — see $B/fuzz_$t.log"; tail -30 $B/fuzz_$t.log; fail=1
   else

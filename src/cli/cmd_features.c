@@ -308,10 +308,13 @@ int cmd_features(int argc, char **argv)
             failed = 1;
         }
     }
+    const char *first_input = inputs[0]; /* an argv string: outlives inputs */
     free(inputs);
     for (size_t i = 0; i < L.n; i++) L.v[i].label = label_of(L.v[i].path);
     if (L.n == 0) {
-        fprintf(stderr, "audiostyle: features: no audio files found\n");
+        if (!failed)
+            fprintf(stderr, "audiostyle: %s%s: no audio files found\n", first_input,
+                    ninputs > 1 ? " (and the other inputs)" : "");
         free(L.v);
         return 1;
     }
@@ -375,7 +378,19 @@ int cmd_features(int argc, char **argv)
             }
             nrows += (size_t)L.v[i].nrows;
         }
-        as_features_row *rows = calloc(nrows ? nrows : 1, sizeof *rows);
+        if (nrows == 0) {
+            /* every input failed: an empty table would look like a result */
+            fprintf(stderr, "audiostyle: features: no file could be read; %s not written\n", out);
+            for (size_t i = 0; i < L.n; i++) {
+                free(L.v[i].path);
+                free(L.v[i].label);
+                free(L.v[i].values);
+                free(L.v[i].lengths);
+            }
+            free(L.v);
+            return 1;
+        }
+        as_features_row *rows = calloc(nrows, sizeof *rows);
         size_t r = 0;
         for (size_t i = 0; rows && i < L.n; i++)
             for (int64_t k = 0; k < L.v[i].nrows; k++, r++) {

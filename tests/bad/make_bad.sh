@@ -19,6 +19,10 @@
 # Also writes stream.wav: data size 0xFFFFFFFF (the streaming "unknown size" convention) on a
 # 4 KiB file, which is NOT bad: it must load the 2028 samples that are there; and silence.wav,
 # 1000 samples of digital silence (a good file whose levels are -inf dBFS).
+# With a C compiler and libsndfile (pkg-config sndfile), gen_bad.c adds unusual files that are
+# valid: stereo24.flac (24-bit stereo FLAC, 44.1 kHz, 2 s), vorbis.ogg (Ogg Vorbis, 2 s),
+# ch8_96k_24.wav (8 channels, 96 kHz, 24-bit, 1 s), one_sample.wav, silence_10s.wav (10 s of
+# zeros); and a_folder.wav/, a directory with an audio name.
 set -eu
 out=${1:?usage: make_bad.sh OUTDIR}
 mkdir -p "$out"
@@ -66,3 +70,11 @@ f_half='\000\000\000\077' f_quarter='\000\000\200\076' f_nan='\000\000\300\177' 
 { wav_header 1 1 0 16 2000 2036; pcm_bytes 2000; } > "$out/rate0.wav"
 { wav_header 1 5000 22050 16 20000 20036; pcm_bytes 20000; } > "$out/channels.wav"
 { wav_header 1 1 22050 16 2000 2036; head -c 2000 /dev/zero; } > "$out/silence.wav"
+mkdir -p "$out/a_folder.wav"
+here=$(cd "$(dirname "$0")" && pwd)
+if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -o "$out/.gen_bad" "$here/gen_bad.c" \
+     $(pkg-config --cflags --libs sndfile) -lm 2>"$out/.gen_bad.log"; then
+  "$out/.gen_bad" "$out"
+else
+  echo "make_bad.sh: cannot build gen_bad.c (see $out/.gen_bad.log); FLAC/Ogg/8-channel files skipped" >&2
+fi
