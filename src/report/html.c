@@ -364,8 +364,8 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
         }
         as_plot_opts po = {0};
         po.freq_scale = AS_FREQ_LOG;
-        po.width = 1680;
-        po.height = 560;
+        po.width = 1500;
+        po.height = 520;
         tmp_path(c, path, sizeof path, "png");
         st = as_plot_spectrograms(path, p, 3, &po, c->err);
         if (st != AS_OK) return st;
@@ -381,7 +381,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
         as_wave w[3];
         for (int k = 0; k < 3; k++) w[k] = (as_wave){.x = tr[k].y, .n = tr[k].n, .sr = AS_SR, .name = ROLE[k]};
         tmp_path(c, path, sizeof path, "png");
-        st = as_plot_waveforms(path, w, 3, NULL, 1200, 0, c->err);
+        st = as_plot_waveforms(path, w, 3, NULL, 1200, 480, c->err);
         if (st != AS_OK) return st;
         sb_puts(b, "<section id=\"waveforms\"><h2>Waveforms</h2>");
         st = embed_png(c, path, "waveforms");
