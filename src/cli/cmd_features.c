@@ -1,7 +1,10 @@
-/* cmd_features.c — audiostyle features PATH... -o OUT.csv [--segments S] [--jobs N] [--quiet]:
- * the 57 GTZAN features of audio files (or of their S-second segments) in the Kaggle CSV schema.
- * Files are processed in parallel (one as_features per thread); rows come out in sorted path
- * order whatever the thread timing; a file that fails is reported and skipped (exit 1). */
+/* cmd_features.c — audiostyle features PATH... -o OUT.csv [--segments S] [--jobs N]
+ * [--max-duration S] [--quiet]: the 57 GTZAN features of audio files (or of their S-second
+ * segments) in the Kaggle CSV schema. Files are processed in parallel (one as_features per
+ * thread); rows come out in sorted path order whatever the thread timing; a file that fails is
+ * reported and skipped (exit 1; no table at all when every file failed). Before the work, the
+ * memory each file needs is estimated from its header: a file that cannot fit in MemAvailable
+ * is refused, and fewer files run at once when `jobs` of them would not fit. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
@@ -140,6 +143,7 @@ static char *label_of(const char *path)
 typedef struct shared {
     joblist *jobs;
     int segments;
+    double max_duration; /* seconds; 0 = no limit */
     pthread_mutex_t lock;
     size_t next, done;
     int stop;
@@ -151,10 +155,12 @@ typedef struct worker {
     pthread_t th;
 } worker;
 
-static void run_job(as_features *f, job *j, int segments)
+static void run_job(as_features *f, job *j, int segments, double max_duration)
 {
     as_signal s = {0};
-    j->status = as_audio_load(j->path, NULL, &s, &j->err);
+    as_load_opts lo = {0};
+    lo.max_duration_s = max_duration;
+    j->status = as_audio_load(j->path, &lo, &s, &j->err);
     if (j->status != AS_OK) return;
     int64_t hop = s.n, len = s.n, nrows = 1;
     if (segments > 0) {
@@ -203,7 +209,7 @@ static void *worker_main(void *arg)
         if (!stop && i < sh->jobs->n) sh->next++;
         pthread_mutex_unlock(&sh->lock);
         if (stop || i >= sh->jobs->n) break;
-        run_job(w->f, &sh->jobs->v[i], sh->segments);
+        run_job(w->f, &sh->jobs->v[i], sh->segments, sh->max_duration);
         pthread_mutex_lock(&sh->lock);
         sh->done++;
         pthread_mutex_unlock(&sh->lock);
@@ -214,7 +220,8 @@ static void *worker_main(void *arg)
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: audiostyle features PATH... -o OUT.csv [--segments S] [--jobs N] [--quiet]\n"
+            "usage: audiostyle features PATH... -o OUT.csv [--segments S] [--jobs N] [--max-duration S]\n"
+            "                           [--quiet]\n"
             "\n"
             "The 57 GTZAN features (librosa 0.7.2, Kaggle CSV schema) of audio files. PATH is a\n"
             "file or a folder (searched recursively for audio files). In a GTZAN tree\n"
@@ -222,8 +229,44 @@ static void usage(FILE *fp)
             "\n"
             "  -o, --output OUT.csv  where to write the table (atomically)\n"
             "  --segments S          one row per complete S-second segment (3: features_3_sec.csv)\n"
-            "  --jobs N              files processed in parallel (default: number of cores)\n"
+            "  --jobs N              files processed in parallel (default: number of cores,\n"
+            "                        fewer when memory is short)\n"
+            "  --max-duration S      refuse files longer than S seconds (default 1200; 0 = no\n"
+            "                        limit)\n"
             "  --quiet               no progress line\n");
+}
+
+/* MemAvailable from /proc/meminfo in MB (AUDIOSTYLE_MEMAVAIL_MB overrides it, for tests);
+ * -1 when unknown. */
+static double mem_available_mb(void)
+{
+    const char *env = getenv("AUDIOSTYLE_MEMAVAIL_MB");
+    if (env && *env) return atof(env);
+    FILE *fp = fopen("/proc/meminfo", "r");
+    if (!fp) return -1;
+    char line[256];
+    double mb = -1;
+    while (fgets(line, sizeof line, fp))
+        if (strncmp(line, "MemAvailable:", 13) == 0) {
+            mb = atof(line + 13) / 1024.0;
+            break;
+        }
+    fclose(fp);
+    return mb;
+}
+
+/* Peak memory of one job in MB, from the header (0 when the header does not say): the decoded
+ * file at its own rate (4 bytes a sample per channel), the 22050-Hz signal (4 bytes a sample)
+ * and as_features_compute's workspace (60 bytes per input sample, see audiostyle.h) on the
+ * whole signal or on one segment. */
+static double job_memory_mb(const char *path, int segments, double max_duration)
+{
+    as_audio_info in;
+    if (as_audio_probe(path, &in, NULL) != AS_OK || in.frames <= 0 || in.sample_rate <= 0) return 0;
+    double sec = (double)in.frames / in.sample_rate;
+    if (max_duration > 0 && sec > max_duration) return 0; /* refused by the loader anyway */
+    double n22 = sec * 22050.0, work = segments > 0 && segments < sec ? segments * 22050.0 : n22;
+    return ((double)in.frames * in.channels * 4.0 + n22 * 4.0 + work * 60.0) / (1024.0 * 1024.0);
 }
 
 static char *row_name(const char *path, int segments, int64_t k)
@@ -247,6 +290,7 @@ int cmd_features(int argc, char **argv)
 {
     const char *out = NULL;
     int segments = 0, jobs = 0, quiet = 0;
+    double max_duration = 1200;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     joblist L = {0};
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -267,6 +311,11 @@ int cmd_features(int argc, char **argv)
             if (++i >= argc || !cli_parse_int("features", "--jobs", argv[i], 1, 1024, &jobs)) {
                 free(inputs);
                 return i >= argc ? cli_usage("features", "--jobs needs a number") : 2;
+            }
+        } else if (strcmp(a, "--max-duration") == 0) {
+            if (++i >= argc || !cli_parse_double("features", "--max-duration", argv[i], 0, 1e9, &max_duration)) {
+                free(inputs);
+                return i >= argc ? cli_usage("features", "--max-duration needs a number of seconds") : 2;
             }
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = 1;
@@ -319,9 +368,41 @@ int cmd_features(int argc, char **argv)
         return 1;
     }
     if ((size_t)jobs > L.n) jobs = (int)L.n;
+    {
+        /* memory: refuse a file whose features cannot fit before any work, and run fewer
+         * files at once when `jobs` of the largest would not fit */
+        double avail = mem_available_mb(), biggest = 0;
+        const char *big = NULL;
+        for (size_t i = 0; avail > 0 && i < L.n; i++) {
+            double mb = job_memory_mb(L.v[i].path, segments, max_duration);
+            if (mb > biggest) {
+                biggest = mb;
+                big = L.v[i].path;
+            }
+        }
+        if (big && biggest > avail) {
+            fprintf(stderr, "audiostyle: %s: the features need about %.0f MB of memory, %.0f MB is available\n",
+                    big, biggest, avail);
+            fprintf(stderr, "hint: --segments S needs less (one row per S-second segment), or cut the file "
+                            "shorter; --max-duration S refuses long files\n");
+            for (size_t i = 0; i < L.n; i++) {
+                free(L.v[i].path);
+                free(L.v[i].label);
+            }
+            free(L.v);
+            return 1;
+        }
+        if (big && biggest * jobs > avail) {
+            int fit = (int)(avail / biggest);
+            jobs = fit > 1 ? fit : 1;
+            if (!quiet)
+                fprintf(stderr, "audiostyle: features: %d file(s) at a time (about %.0f MB each, %.0f MB available)\n",
+                        jobs, biggest, avail);
+        }
+    }
 
     cli_catch_interrupts();
-    shared sh = {.jobs = &L, .segments = segments};
+    shared sh = {.jobs = &L, .segments = segments, .max_duration = max_duration};
     pthread_mutex_init(&sh.lock, NULL);
     worker *W = calloc((size_t)jobs, sizeof *W);
     int started = 0;

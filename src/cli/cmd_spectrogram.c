@@ -35,7 +35,8 @@ static void usage(FILE *f)
             "  --width W, --height H  picture size in pixels (default 1200 x 600)\n"
             "  --db-range R           dB below the maximum shown (default 80)\n"
             "  --offset S             start reading IN at S seconds\n"
-            "  --duration S           read at most S seconds\n");
+            "  --duration S           read at most S seconds\n"
+            "  --max-duration S       refuse inputs longer than S seconds (default 1200; 0 = no limit)\n");
 }
 
 static const char *base_name(const char *p)
@@ -48,7 +49,7 @@ int cmd_spectrogram(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *title = NULL;
     int mel = 0, logf = 0, width = 0, height = 0, cmap = AS_CMAP_MAGMA;
-    double db_range = 80.0, offset = 0.0, duration = 0.0;
+    double db_range = 80.0, offset = 0.0, duration = 0.0, max_duration = 1200.0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -90,6 +91,9 @@ int cmd_spectrogram(int argc, char **argv)
         } else if (strcmp(a, "--duration") == 0) {
             NEED_VALUE();
             if (!cli_parse_double("spectrogram", a, v, 0.01, 1e7, &duration)) return 2;
+        } else if (strcmp(a, "--max-duration") == 0) {
+            NEED_VALUE();
+            if (!cli_parse_double("spectrogram", a, v, 0, 1e9, &max_duration)) return 2;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage("spectrogram", "unknown option '%s'", a);
         } else if (!in) {
@@ -108,6 +112,7 @@ int cmd_spectrogram(int argc, char **argv)
     as_load_opts lo = {0};
     lo.offset_s = offset;
     lo.duration_s = duration;
+    lo.max_duration_s = max_duration;
     as_status st = as_audio_load(in, &lo, &y, &err);
     if (st != AS_OK) return cli_error(&err, st, in);
 
