@@ -23,11 +23,14 @@ static char dir[128];
 
 /* the empty folder; the fuzzer's own folder is restored after every input (libFuzzer reads its
  * corpus by relative paths) */
+static void cleanup(void) { rmdir(dir); }
+
 static void setup(void)
 {
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     snprintf(dir, sizeof dir, "%s/as_fuzz_cli_%ld", base, (long)getpid());
     mkdir(dir, 0700);
+    atexit(cleanup);
 }
 
 static int risky(const char *a)

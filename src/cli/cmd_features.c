@@ -87,7 +87,7 @@ static int scan_dir(joblist *l, const char *dir, int depth)
         if (names[n]) n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1) qsort(names, n, sizeof *names, cmp_str); /* names is NULL for an empty folder */
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         size_t L = strlen(dir) + strlen(names[i]) + 2;
