@@ -18,9 +18,9 @@ static void usage(FILE *f)
                "  --top K        how many genres to print (default 3; 0 = all)\n"
                "  --json         a JSON array of {\"file\", \"genres\": [{\"genre\", \"probability\"}]}\n"
                "  --timeline     also the genres of each window (30 s, or the model's segment length)\n"
-               "Tracks longer than one window are cut into consecutive windows whose probabilities are\n"
-               "averaged; a remainder of at least a third of a window is covered by one more window that\n"
-               "ends at the end of the track.\n");
+               "Tracks of at least 4/3 of a window are cut into consecutive windows whose probabilities\n"
+               "are averaged; a remainder of at least a third of a window is covered by one more window\n"
+               "that ends at the end of the track. Shorter tracks are classified whole.\n");
 }
 
 /* Window starts and length for n samples and the model's segment length. */
@@ -34,12 +34,12 @@ static int windows(int64_t n, int64_t seg, int64_t *len, int64_t *starts, int ma
         wl = WIN_30S;
         step = WIN_30S;
     }
-    int64_t full = n >= wl ? 1 + (n - wl) / step : 0;
-    if (full <= 1) { /* one window: the whole file (a GTZAN clip gives exactly its CSV row) */
-        *len = full == 1 && seg > 0 ? wl : n;
+    if (n < wl + wl / 3) { /* one window: the whole file (a GTZAN clip gives exactly its CSV row) */
+        *len = n;
         starts[0] = 0;
         return 1;
     }
+    int64_t full = 1 + (n - wl) / step;
     int k = 0;
     for (int64_t i = 0; i < full && k < max; i++) starts[k++] = i * step;
     int64_t covered = starts[k - 1] + wl;
