@@ -350,6 +350,11 @@ TEST(genre_song_ids_and_split_lists)
     fputs("x/none.wav\n", f);
     fclose(f);
     CHECK(as_genre_split_mark(&d, path, mask, &missing, &err) == AS_ERR_EMPTY);
+    f = fopen(path, "wb"); /* a NUL byte: refused, not a silently shortened list */
+    fwrite("g0/g0.00000.wav\n\0g1/g1.00003.wav\n", 1, 33, f);
+    fclose(f);
+    CHECK(as_genre_split_mark(&d, path, mask, &missing, &err) == AS_ERR_FORMAT);
+    CHECK(strstr(err.msg, "line 2") != NULL);
     as_genre_dataset_free(&d);
 }
 

@@ -201,6 +201,13 @@ as_status as_genre_split_mark(const as_genre_dataset *d, const char *list_path, 
     size_t len = 0;
     as_status st = as_read_file(list_path, (size_t)64 << 20, &text, &len, err);
     if (st != AS_OK) return st;
+    const char *nul = memchr(text, '\0', len);
+    if (nul) { /* a text list has none; refuse rather than silently drop what follows */
+        size_t line = 1;
+        for (const char *q = text; q < nul; q++) line += *q == '\n';
+        free(text);
+        return as__fail(err, AS_ERR_FORMAT, list_path, "line %zu: NUL byte (not a text list)", line);
+    }
     /* song id of every row, once */
     char(*ids)[128] = malloc(sizeof *ids * (size_t)(d->n ? d->n : 1));
     if (!ids) {
