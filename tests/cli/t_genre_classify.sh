@@ -39,3 +39,14 @@ out=$("$AUDIOSTYLE" classify "$ex/rock_sectoid_feelings.flac" --model "$TMPD/seg
 expect_fail 1 "$AUDIOSTYLE" classify "$ex/rock_sectoid_feelings.flac" --model "$TMPD/bad.wav" >/dev/null
 expect_fail 2 "$AUDIOSTYLE" classify >/dev/null
 expect_fail 2 "$AUDIOSTYLE" classify "$ex/rock_sectoid_feelings.flac" --top x >/dev/null
+
+# a 70-s track (16-bit noise WAV written here): windows 0-30, 30-60 and one ending at the end
+le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+n=$((70 * 22050 * 2))
+{ printf "RIFF$(le32 $((36 + n)))WAVEfmt $(le32 16)\\x01\\x00\\x01\\x00$(le32 22050)$(le32 44100)\\x02\\x00\\x10\\x00data$(le32 $n)"
+  head -c "$n" /dev/urandom; } > "$TMPD/long.wav"
+"$AUDIOSTYLE" classify "$TMPD/long.wav" --timeline --json --top 1 > "$TMPD/long.json" || fail "classify a 70-s file"
+grep -q '"start_s": 0.000, "end_s": 30.000' "$TMPD/long.json" || fail "no first window: $(cat "$TMPD/long.json")"
+grep -q '"start_s": 30.000, "end_s": 60.000' "$TMPD/long.json" || fail "no second window: $(cat "$TMPD/long.json")"
+grep -q '"start_s": 40.000, "end_s": 70.000' "$TMPD/long.json" || fail "no end window: $(cat "$TMPD/long.json")"
+[ "$(grep -o '"start_s"' "$TMPD/long.json" | wc -l)" -eq 3 ] || fail "expected 3 windows: $(cat "$TMPD/long.json")"
