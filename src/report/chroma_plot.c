@@ -82,3 +82,72 @@ as_status report_chroma_png(const char *path, const float *const chroma[3], cons
     cairo_surface_destroy(s);
     return st;
 }
+
+as_status report_genres_png(const char *path, const double *const probs[3], const char *const *labels,
+                            int C, const char *const names[3], int width, as_error *err)
+{
+    if (C < 1 || C > AS_GENRE_MAX_CLASSES) return as__fail(err, AS_ERR_ARG, path, "no classes");
+    if (width <= 0) width = 1200;
+    const double fs = 14, bh = 11, ggap = 12, top = 44, bottom = 40;
+    int height = (int)(top + bottom + C * (3 * bh + ggap));
+    cairo_surface_t *s = plot_canvas(width, height);
+    if (!s) return as__fail(err, AS_ERR_NOMEM, path, "cannot make a %d x %d picture", width, height);
+    cairo_t *cr = cairo_create(s);
+    double lw = 0;
+    for (int c = 0; c < C; c++) lw = fmax(lw, plot_text_width(cr, labels[c] ? labels[c] : "?", fs, PLOT_FONT_NORMAL));
+    double x0 = lw + 24, x1 = width - 70, pw = x1 - x0;
+    /* legend */
+    double lx = x0;
+    for (int k = 0; k < 3; k++) {
+        double rgb[3];
+        plot_series_rgb(k, rgb);
+        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+        cairo_rectangle(cr, lx, 14, 14, 14);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, PLOT_INK);
+        plot_text(cr, lx + 20, 21, names[k], fs, PLOT_FONT_NORMAL, 0, 0.5, 0);
+        lx += 40 + plot_text_width(cr, names[k], fs, PLOT_FONT_NORMAL);
+    }
+    /* grid */
+    char buf[64];
+    cairo_set_line_width(cr, 1);
+    for (int g = 0; g <= 5; g++) {
+        double x = floor(x0 + pw * g / 5.0) + 0.5;
+        cairo_set_source_rgb(cr, PLOT_GRID);
+        cairo_move_to(cr, x, top - 4);
+        cairo_line_to(cr, x, height - bottom + 4);
+        cairo_stroke(cr);
+        cairo_set_source_rgb(cr, PLOT_INK_SOFT);
+        snprintf(buf, sizeof buf, "%d %%", 20 * g);
+        plot_text(cr, x, height - bottom + 8, buf, fs * 0.85, PLOT_FONT_NORMAL, 0.5, 0, 0);
+    }
+    for (int c = 0; c < C; c++) {
+        double y = top + c * (3 * bh + ggap);
+        cairo_set_source_rgb(cr, PLOT_INK);
+        plot_text(cr, x0 - 10, y + 1.5 * bh, labels[c] ? labels[c] : "?", fs, PLOT_FONT_NORMAL, 1, 0.5, 0);
+        for (int k = 0; k < 3; k++) {
+            double p = probs[k][c];
+            if (!isfinite(p)) p = 0;
+            p = fmin(fmax(p, 0), 1);
+            double rgb[3];
+            plot_series_rgb(k, rgb);
+            cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+            cairo_rectangle(cr, x0, y + k * bh + 0.5, fmax(pw * p, 1), bh - 1);
+            cairo_fill(cr);
+            if (p >= 0.005) {
+                cairo_set_source_rgb(cr, PLOT_INK_SOFT);
+                snprintf(buf, sizeof buf, "%.0f %%", 100 * p);
+                plot_text(cr, x0 + pw * p + 5, y + (k + 0.5) * bh, buf, fs * 0.7, PLOT_FONT_NORMAL, 0, 0.5, 0);
+            }
+        }
+    }
+    cairo_set_source_rgb(cr, PLOT_INK);
+    cairo_move_to(cr, floor(x0) + 0.5, top - 4);
+    cairo_line_to(cr, floor(x0) + 0.5, height - bottom + 4);
+    cairo_stroke(cr);
+    as_status st = plot_check_surface(s, cr, path, err);
+    if (st == AS_OK) st = plot_write_png(s, path, err);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    return st;
+}

@@ -248,7 +248,7 @@ static const char CSS[] =
     "audio{width:100%;margin:4px 0 8px}"
     "table{border-collapse:collapse;width:100%;font-size:14px}"
     "th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e1e4e8}"
-    "th{background:#f6f8fa;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#f6f8fa;font-weight:600}th.n,td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "ol{margin:4px 0 0;padding-left:22px}"
     ".shift{font-size:16px;margin:12px 0 0}"
     "footer{color:#777;font-size:12px;text-align:center}"
@@ -425,7 +425,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
             }
         }
         sb_puts(b, "</div><p class=\"cap\">Per frame (hop 512 = 23 ms), shown as a 0.5-s moving mean.</p>");
-        sb_puts(b, "<table><tr><th>mean</th><th>content</th><th>style</th><th>result</th></tr>");
+        sb_puts(b, "<table><tr><th>mean</th><th class=\"n\">content</th><th class=\"n\">style</th><th class=\"n\">result</th></tr>");
         static const char *const row[C_COUNT] = {"centroid (Hz)", "bandwidth (Hz)", "rolloff (Hz)", "flatness",
                                                  "onset strength", "RMS (dBFS)"};
         for (int q = 0; q < C_COUNT; q++) {
@@ -449,16 +449,11 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
     {
         const char *labels[AS_GENRE_MAX_CLASSES];
         for (int k = 0; k < C; k++) labels[k] = as_genre_label(m, k);
-        sb_puts(b, "<section id=\"genres\"><h2>Genres</h2><div class=\"three\">\n");
-        for (int k = 0; k < 3 && st == AS_OK; k++) {
-            tmp_path(c, path, sizeof path, "png");
-            st = as_plot_bars(path, an[k].probs, labels, C, ROLE[k], c->err);
-            if (st == AS_OK) {
-                sb_puts(b, "<div>");
-                st = embed_png(c, path, ROLE[k]);
-                sb_puts(b, "</div>\n");
-            }
-        }
+        sb_puts(b, "<section id=\"genres\"><h2>Genres</h2><div>\n");
+        const double *pr[3] = {an[0].probs, an[1].probs, an[2].probs};
+        tmp_path(c, path, sizeof path, "png");
+        st = report_genres_png(path, pr, labels, C, ROLE, 1200, c->err);
+        if (st == AS_OK) st = embed_png(c, path, "genre probabilities");
         sb_puts(b, "</div><p class=\"shift\">Genre shift: the style's top genre, <b>");
         sb_text(b, as_genre_label(m, ts[0]));
         sb_printf(b, "</b>, has probability %.1f %% in the content and %.1f %% in the result.</p>",
@@ -495,7 +490,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
             free(r);
         }
         sb_puts(b, "<section id=\"metrics\"><h2>Metrics</h2><table>"
-                   "<tr><th>metric</th><th>value</th></tr>");
+                   "<tr><th>metric</th><th class=\"n\">value</th></tr>");
         sb_puts(b, "<tr><td>final content loss</td><td class=\"n\">");
         sb_num(b, "%.5g", o->content_loss);
         sb_puts(b, "</td></tr><tr><td>final style loss</td><td class=\"n\">");

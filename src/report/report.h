@@ -31,4 +31,9 @@ void report_smooth(float *out, const float *x, int64_t n, int w);
 as_status report_chroma_png(const char *path, const float *const chroma[3], const int64_t T[3],
                             const char *const titles[3], int width, int height, as_error *err);
 
+/* Genre probabilities of the three tracks as grouped horizontal bars (one group per class, one
+ * bar per track in the series colours, legend on top), as PNG. */
+as_status report_genres_png(const char *path, const double *const probs[3], const char *const *labels,
+                            int C, const char *const names[3], int width, as_error *err);
+
 #endif

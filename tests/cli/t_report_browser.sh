@@ -34,7 +34,7 @@ flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --d
 dom=$(timeout 120 "$CHROMIUM" "${flags[@]}" --user-data-dir="$(mktemp -d -p "$TMPD")" --dump-dom \
       "file://$TMPD/check.html" 2>"$TMPD/chromium.err") || fail "chromium failed: $(tail -5 "$TMPD/chromium.err")"
 title=$(grep -o '<title>[^<]*</title>' <<<"$dom" | head -1)
-grep -q '<title>OK 12 3</title>' <<<"$title" || fail "browser check: $title"
+grep -q '<title>OK 10 3</title>' <<<"$title" || fail "browser check: $title"
 timeout 120 "$CHROMIUM" "${flags[@]}" --user-data-dir="$(mktemp -d -p "$TMPD")" --hide-scrollbars \
   --screenshot="$TMPD/report.png" --window-size=1280,2000 "file://$TMPD/report.html" 2>>"$TMPD/chromium.err" \
   || fail "screenshot failed"

@@ -1,4 +1,4 @@
-# audiostyle compare CONTENT STYLE RESULT -o REPORT.html: one self-contained page with 12
+# audiostyle compare CONTENT STYLE RESULT -o REPORT.html: one self-contained page with 10
 # pictures and 3 players as data URIs, no script, atomic; usage errors exit 2, bad inputs 1.
 source "$ROOT/tests/cli/lib.sh"
 E="$ROOT/examples"
@@ -6,7 +6,7 @@ E="$ROOT/examples"
   "$E/metal_sectoid_metal_madness.flac" -o "$TMPD/r.html" --title "T <1>" 2>"$TMPD/err" || fail "compare: $(cat "$TMPD/err")"
 grep -q "wrote $TMPD/r.html" "$TMPD/err" || fail "no summary: $(cat "$TMPD/err")"
 h="$TMPD/r.html"
-[ "$(grep -o '<img ' "$h" | wc -l)" -eq 12 ] || fail "not 12 images"
+[ "$(grep -o '<img ' "$h" | wc -l)" -eq 10 ] || fail "not 10 images"
 [ "$(grep -o '<audio controls' "$h" | wc -l)" -eq 3 ] || fail "not 3 players"
 [ "$(grep -o 'src="data:audio/wav;base64,' "$h" | wc -l)" -eq 3 ] || fail "players without data URIs"
 ! grep -qi '<script' "$h" || fail "the page has a script"
