@@ -62,6 +62,27 @@ TEST(report_compare_naive_twin)
     free(b);
 }
 
+TEST(report_compare_log1p_strided)
+{
+    /* the strided log1p variant against report_compare on explicit log1p copies */
+    enum { F = 7, TA = 40, TB = 33, T = 30 };
+    float A[F * TA], B[F * TB], la[F * T], lb[F * T];
+    as_rng r;
+    as_rng_seed(&r, 11);
+    for (int i = 0; i < F * TA; i++) A[i] = (float)(3 * as_rng_uniform(&r));
+    for (int i = 0; i < F * TB; i++) B[i] = (float)(3 * as_rng_uniform(&r));
+    for (int f = 0; f < F; f++)
+        for (int t = 0; t < T; t++) {
+            la[f * T + t] = log1pf(A[f * TA + t]);
+            lb[f * T + t] = log1pf(B[f * TB + t]);
+        }
+    double c1, m1, c2, m2;
+    report_compare_log1p(A, TA, B, TB, F, T, &c1, &m1);
+    report_compare(la, lb, F * T, &c2, &m2);
+    CHECK_NEAR(c1, c2, 1e-12);
+    CHECK_NEAR(m1, m2, 1e-12);
+}
+
 static int b64val(int ch)
 {
     if (ch >= 'A' && ch <= 'Z') return ch - 'A';

@@ -373,15 +373,17 @@ int cmd_transfer(int argc, char **argv)
         strcat(png, ".png");
     }
 
-    /* fail now, not after minutes of work, when OUT's folder cannot be written */
-    {
+    /* fail now, not after minutes of work, when OUT's (or the report's) folder cannot be written */
+    for (int w = 0; w < 2; w++) {
+        const char *target = w ? report : out;
+        if (!target) continue;
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s", out);
+        snprintf(dir, sizeof dir, "%s", target);
         char *slash = strrchr(dir, '/');
         if (slash) *(slash == dir ? slash + 1 : slash) = 0;
         else snprintf(dir, sizeof dir, ".");
         if (access(dir, W_OK) != 0) {
-            fprintf(stderr, "audiostyle: %s: cannot write in the folder '%s'\n", out, dir);
+            fprintf(stderr, "audiostyle: %s: cannot write in the folder '%s'\n", target, dir);
             return 1;
         }
     }

@@ -137,7 +137,6 @@ enum { C_CENTROID, C_BANDWIDTH, C_ROLLOFF, C_FLATNESS, C_ONSET, C_RMS, C_COUNT }
 typedef struct track_an {
     int64_t T;
     float *S;              /* (F, T) magnitude, for the spectrogram picture */
-    float *L;              /* (F, T) log(1 + |X|), for the metrics */
     float *chroma;         /* (T, 12) */
     float *curve[C_COUNT]; /* (T,) each, smoothed for display */
     double mean[C_COUNT];  /* means of the unsmoothed curves (RMS: of the dB values) */
@@ -148,7 +147,6 @@ typedef struct track_an {
 static void track_free(track_an *a)
 {
     free(a->S);
-    free(a->L);
     free(a->chroma);
     for (int c = 0; c < C_COUNT; c++) free(a->curve[c]);
 }
@@ -166,20 +164,12 @@ static as_status analyse(as_features *fx, const as_genre_model *m, const float *
     float *Mdb = malloc(sizeof(float) * (size_t)T * FEAT_NMELS), *mel = malloc(sizeof(float) * FEAT_NMELS * F_BINS);
     float *work = malloc(sizeof(float) * 3 * (size_t)T * 358);
     double *tmp = malloc(sizeof(double) * 3 * (size_t)T);
-    a->S = malloc(sizeof(float) * TF);
-    a->L = malloc(sizeof(float) * TF);
     a->chroma = malloc(sizeof(float) * 12 * (size_t)T);
-    int ok = X && S && P && Mdb && mel && work && tmp && a->S && a->L && a->chroma;
+    int ok = X && S && P && Mdb && mel && work && tmp && a->chroma;
     for (int c = 0; c < C_COUNT; c++) ok = (a->curve[c] = malloc(sizeof(float) * (size_t)T)) && ok;
     as_status st = ok ? AS_OK : AS_ERR_NOMEM;
     if (st == AS_OK) st = feat_stft(fx, y, n, X, S, P);
     if (st == AS_OK) {
-        for (int t = 0; t < T; t++)
-            for (int f = 0; f < F_BINS; f++) {
-                float v = S[(size_t)t * F_BINS + f];
-                a->S[(size_t)f * T + t] = v;
-                a->L[(size_t)f * T + t] = log1pf(v);
-            }
         /* chroma (librosa.feature.chroma_stft with its tuning estimate) */
         double tuning = feat_tuning(P, T, work, NULL, NULL);
         float cfb[12 * F_BINS];
@@ -205,6 +195,16 @@ static as_status analyse(as_features *fx, const as_genre_model *m, const float *
         feat_mel_db(Mdb, P, T, mel, lo, hi);
         float mw[FEAT_NMELS];
         feat_onset_env(a->curve[C_ONSET], Mdb, T, mw);
+        /* the (F, T) magnitude for the picture and the metrics, in X's memory */
+        for (int t = 0; t < T; t++)
+            for (int f = 0; f < F_BINS; f++) X[(size_t)f * T + t] = S[(size_t)t * F_BINS + f];
+        float *shrunk = realloc(X, sizeof(float) * TF);
+        a->S = shrunk ? shrunk : X;
+        X = NULL;
+        free(P);
+        P = NULL;
+        free(S);
+        S = NULL;
         st = as_features_tempo(fx, y, n, &a->tempo);
     }
     if (st == AS_OK) st = as_genre_classify_signal(m, fx, y, n, a->probs);
@@ -467,27 +467,16 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
     {
         double corr[2], mse[2], mcorr[2], mmse[2];
         for (int j = 0; j < 2; j++) {
-            int64_t T = AS_MIN(an[2].T, an[j].T);
-            float *a = malloc(sizeof(float) * F_BINS * (size_t)T), *r = malloc(sizeof(float) * F_BINS * (size_t)T);
+            report_compare_log1p(an[2].S, an[2].T, an[j].S, an[j].T, F_BINS, AS_MIN(an[2].T, an[j].T), &corr[j], &mse[j]);
             float ma[F_BINS], mr[F_BINS];
-            if (!a || !r) {
-                free(a);
-                free(r);
-                return AS_ERR_NOMEM;
-            }
             for (int f = 0; f < F_BINS; f++) {
-                memcpy(a + (size_t)f * T, an[j].L + (size_t)f * an[j].T, sizeof(float) * (size_t)T);
-                memcpy(r + (size_t)f * T, an[2].L + (size_t)f * an[2].T, sizeof(float) * (size_t)T);
                 double sa = 0, sr = 0;
-                for (int64_t t = 0; t < an[j].T; t++) sa += an[j].L[(size_t)f * an[j].T + t];
-                for (int64_t t = 0; t < an[2].T; t++) sr += an[2].L[(size_t)f * an[2].T + t];
+                for (int64_t t = 0; t < an[j].T; t++) sa += log1pf(an[j].S[(size_t)f * an[j].T + t]);
+                for (int64_t t = 0; t < an[2].T; t++) sr += log1pf(an[2].S[(size_t)f * an[2].T + t]);
                 ma[f] = (float)(sa / an[j].T);
                 mr[f] = (float)(sr / an[2].T);
             }
-            report_compare(r, a, F_BINS * (size_t)T, &corr[j], &mse[j]);
             report_compare(mr, ma, F_BINS, &mcorr[j], &mmse[j]);
-            free(a);
-            free(r);
         }
         sb_puts(b, "<section id=\"metrics\"><h2>Metrics</h2><table>"
                    "<tr><th>metric</th><th class=\"n\">value</th></tr>");

@@ -41,6 +41,36 @@ void report_compare(const float *a, const float *b, size_t n, double *corr, doub
     if (corr) *corr = n >= 2 && saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
 }
 
+void report_compare_log1p(const float *A, int64_t Ta, const float *B, int64_t Tb, int F, int64_t T,
+                          double *corr, double *mse)
+{
+    double ma = 0, mb = 0, n = (double)F * (double)T;
+    for (int f = 0; f < F; f++) {
+        const float *a = A + (size_t)f * (size_t)Ta, *b = B + (size_t)f * (size_t)Tb;
+        for (int64_t t = 0; t < T; t++) {
+            ma += log1pf(a[t]);
+            mb += log1pf(b[t]);
+        }
+    }
+    if (n > 0) {
+        ma /= n;
+        mb /= n;
+    }
+    double saa = 0, sbb = 0, sab = 0, se = 0;
+    for (int f = 0; f < F; f++) {
+        const float *a = A + (size_t)f * (size_t)Ta, *b = B + (size_t)f * (size_t)Tb;
+        for (int64_t t = 0; t < T; t++) {
+            double x = log1pf(a[t]), y = log1pf(b[t]), da = x - ma, db = y - mb;
+            saa += da * da;
+            sbb += db * db;
+            sab += da * db;
+            se += (x - y) * (x - y);
+        }
+    }
+    if (mse) *mse = n > 0 ? se / n : NAN;
+    if (corr) *corr = n >= 2 && saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
+}
+
 size_t report_base64_len(size_t n)
 {
     return (n + 2) / 3 * 4;

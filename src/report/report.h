@@ -17,6 +17,11 @@ void report_flatness(double *out /* (T,) */, const float *P /* (T, F) */, int64_
  * corr is NaN when either has zero variance or n < 2. */
 void report_compare(const float *a, const float *b, size_t n, double *corr, double *mse);
 
+/* report_compare of log(1 + A) and log(1 + B) over the first T columns of two row-major
+ * (F, Ta) and (F, Tb) arrays (T <= Ta, Tb), without copies: two passes in double. */
+void report_compare_log1p(const float *A, int64_t Ta, const float *B, int64_t Tb, int F, int64_t T,
+                          double *corr, double *mse);
+
 /* Standard base64 (RFC 4648, '+' '/', '=' padding) of n bytes into out, which needs
  * report_base64_len(n) + 1 bytes; NUL-terminated. Returns the length written. */
 size_t report_base64_len(size_t n);

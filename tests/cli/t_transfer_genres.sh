@@ -33,5 +33,8 @@ PY
 expect_fail 1 "$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/o3.wav" --filters 8 --iterations 1 --max-duration 5 | grep -q 'max-duration' \
   || fail "--max-duration 5 did not refuse a 10-s input with a hint"
 [ ! -e "$TMPD/o3.wav" ] || fail "refused run wrote its output"
+expect_fail 1 "$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/o4.wav" "${tiny[@]}" --report "$TMPD/nodir/r.html" \
+  | grep -q 'nodir/r.html' || fail "unwritable --report folder not refused up front"
+[ ! -e "$TMPD/o4.wav" ] || fail "a refused --report still ran the transfer"
 no_tmp_files "$TMPD"
 exit 0
