@@ -666,7 +666,7 @@ typedef struct as_report_opts {
     double content_loss;      /* final losses and Griffin-Lim spectral convergence of the run */
     double style_loss;        /* that made the result; NaN when unknown (shown as a dash) */
     double spectral_convergence;
-    double max_audio_s;       /* audio embedded per track, seconds; 0 = 600 (longer is cut) */
+    double max_audio_s;       /* audio embedded per track, seconds; 0 = 300 (longer is cut) */
 } as_report_opts;
 /* Sets every number of o to "unknown" (NaN) and the rest to defaults. */
 AS_API void as_report_opts_default(as_report_opts *o);

@@ -323,7 +323,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
     sb_puts(b, "</header>\n");
 
     /* listen */
-    double max_s = o->max_audio_s > 0 ? o->max_audio_s : 600;
+    double max_s = o->max_audio_s > 0 ? o->max_audio_s : 300;
     sb_puts(b, "<section id=\"listen\"><h2>Listen</h2><div class=\"three\">\n");
     for (int k = 0; k < 3 && st == AS_OK; k++) {
         sb_printf(b, "<div class=\"card %s\"><h3>%s</h3><p class=\"name\">", ROLE[k], ROLE_T[k]);
