@@ -562,7 +562,7 @@ AS_API as_status as_genre_predict(const as_genre_model *m, const double *feature
 /* Class probabilities of a whole signal (22050 Hz mono) of any length, as `audiostyle classify`
  * computes them: the model's window (30 s, or its segment length) averaged over consecutive
  * windows, plus one window ending at the end when the remainder is at least a third of one; a
- * signal of at most one window is classified whole. fx: a features workspace. */
+ * signal shorter than 4/3 of a window is classified whole. fx: a features workspace. */
 AS_API as_status as_genre_classify_signal(const as_genre_model *m, as_features *fx,
                                           const float *y /* (n,) */, int64_t n,
                                           double *probs /* (n_classes,) */);

@@ -16,14 +16,14 @@ as_status as_genre_classify_signal(const as_genre_model *m, as_features *fx, con
     if (C <= 0 || C > AS_GENRE_MAX_CLASSES) return AS_ERR_ARG;
     int64_t seg = as_genre_segment_length(m);
     int64_t wl = seg > 0 ? seg : WIN_30S, step = seg > 0 ? seg + 1 : WIN_30S;
-    int64_t full = n >= wl ? 1 + (n - wl) / step : 0;
     double p[AS_GENRE_MAX_CLASSES], x[AS_FEATURES_COUNT];
     for (int c = 0; c < C; c++) probs[c] = 0;
-    if (full <= 1) { /* one window: the whole signal (or the one segment) */
-        as_status st = as_features_compute(fx, y, full == 1 && seg > 0 ? wl : n, x);
+    if (n < wl + wl / 3) { /* one window: the whole signal (a GTZAN clip gives exactly its CSV row) */
+        as_status st = as_features_compute(fx, y, n, x);
         if (st == AS_OK) st = as_genre_predict(m, x, probs);
         return st;
     }
+    int64_t full = 1 + (n - wl) / step;
     int64_t last_end = (full - 1) * step + wl;
     int extra = n - last_end >= wl / 3;
     int64_t nw = full + extra;
