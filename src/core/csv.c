@@ -8,55 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-as_status as_read_file(const char *path, size_t max_bytes, char **data, size_t *len, as_error *err)
-{
-    *data = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return as__fail(err, AS_ERR_IO, path, "cannot open (%s)", strerror(errno));
-    size_t cap = 65536, n = 0;
-    char *b = malloc(cap + 1);
-    if (!b) {
-        fclose(f);
-        return as__fail(err, AS_ERR_NOMEM, path, "out of memory");
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap >= max_bytes) {
-                free(b);
-                fclose(f);
-                return as__fail(err, AS_ERR_TOO_LONG, path, "larger than %zu bytes", max_bytes);
-            }
-            size_t nc = cap * 2 > max_bytes ? max_bytes : cap * 2;
-            char *nb = realloc(b, nc + 1);
-            if (!nb) {
-                free(b);
-                fclose(f);
-                return as__fail(err, AS_ERR_NOMEM, path, "out of memory");
-            }
-            b = nb;
-            cap = nc;
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (r == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(b);
-        return as__fail(err, AS_ERR_IO, path, "read error");
-    }
-    if (n > max_bytes) {
-        free(b);
-        return as__fail(err, AS_ERR_TOO_LONG, path, "larger than %zu bytes", max_bytes);
-    }
-    b[n] = '\0';
-    *data = b;
-    *len = n;
-    return AS_OK;
-}
-
 void as_csv_free(as_csv *c)
 {
     if (!c) return;

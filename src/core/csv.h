@@ -41,8 +41,4 @@ static inline const char *as_csv_at(const as_csv *c, size_t row, size_t col)
     return c->cell[row * c->n_cols + col];
 }
 
-/* Reads a whole file into memory (NUL-terminated; *len excludes the NUL), refusing files over
- * max_bytes with AS_ERR_TOO_LONG. Shared by the CSV reader and the model loader. */
-as_status as_read_file(const char *path, size_t max_bytes, char **data, size_t *len, as_error *err);
-
 #endif

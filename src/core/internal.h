@@ -51,6 +51,10 @@ int as__tmp_open(const char *path, char *tmp, size_t tmp_len);
 as_status as__tmp_commit(const char *tmp, const char *path);
 void as__tmp_abort(const char *tmp);
 
+/* file.c: reads a whole file into memory (NUL-terminated; *len excludes the NUL), refusing
+ * files over max_bytes with AS_ERR_TOO_LONG. */
+as_status as_read_file(const char *path, size_t max_bytes, char **data, size_t *len, as_error *err);
+
 /* Checked size arithmetic: returns 0 and sets *out, or -1 on overflow. */
 int as__mul_size(size_t a, size_t b, size_t *out);
 

@@ -86,25 +86,11 @@ as_status as_npy_parse(const void *buf, size_t len, const char *name, as_npy *ou
 as_status as_npy_load(const char *path, as_npy *out, as_error *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) return as__fail(err, AS_ERR_IO, path, "cannot open");
-    unsigned char *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            unsigned char *nb = realloc(buf, nc);
-            if (!nb) { free(buf); fclose(f); return as__fail(err, AS_ERR_NOMEM, path, NULL); }
-            buf = nb;
-            cap = nc;
-        }
-        size_t k = fread(buf + len, 1, cap - len, f);
-        len += k;
-        if (k == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    as_status st = bad ? as__fail(err, AS_ERR_IO, path, "read error") : as_npy_parse(buf, len, path, out, err);
+    char *buf = NULL;
+    size_t len = 0;
+    as_status st = as_read_file(path, (size_t)1 << 32, &buf, &len, err);
+    if (st != AS_OK) return st;
+    st = as_npy_parse(buf, len, path, out, err);
     free(buf);
     return st;
 }

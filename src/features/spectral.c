@@ -8,51 +8,20 @@
 
 #define BIN_HZ ((double)FEAT_SR / FEAT_NFFT) /* 10.7666015625, exact */
 
-/* ref: librosa.hz_to_mel / mel_to_hz (htk=False), evaluated exactly as numpy does. */
-static double slaney_hz_to_mel(double f)
-{
-    const double f_sp = 200.0 / 3, min_log_hz = 1000.0, min_log_mel = (1000.0 - 0.0) / f_sp;
-    const double logstep = log(6.4) / 27.0;
-    if (f >= min_log_hz) return min_log_mel + log(f / min_log_hz) / logstep;
-    return (f - 0.0) / f_sp;
-}
-
-static double slaney_mel_to_hz(double m)
-{
-    const double f_sp = 200.0 / 3, min_log_hz = 1000.0, min_log_mel = (1000.0 - 0.0) / f_sp;
-    const double logstep = log(6.4) / 27.0;
-    if (m >= min_log_mel) return min_log_hz * exp(logstep * (m - min_log_mel));
-    return 0.0 + f_sp * m;
-}
-
 void feat_mel_fb(float *fb, int *lo, int *hi)
 {
-    /* ref: librosa.filters.mel(22050, 2048, n_mels=128) 0.7.2: float32 weights, then
-     * `weights *= enorm` (a float64 product stored back to float32). recipe 3.9 step 1. */
-    enum { M = FEAT_NMELS };
-    double mel_f[M + 2];
-    double max_mel = slaney_hz_to_mel(FEAT_SR / 2.0);
-    double step = (max_mel - 0.0) / (M + 1);
-    for (int i = 0; i < M + 2; i++) mel_f[i] = slaney_mel_to_hz(i * step + 0.0);
-    mel_f[M + 1] = slaney_mel_to_hz(max_mel); /* linspace's endpoint is exact */
-    for (int i = 0; i < M; i++) {
-        double fd0 = mel_f[i + 1] - mel_f[i], fd1 = mel_f[i + 2] - mel_f[i + 1];
-        double enorm = 2.0 / (mel_f[i + 2] - mel_f[i]);
+    /* ref: librosa.filters.mel(22050, 2048, n_mels=128) 0.7.2, recipe 3.9 step 1: the dsp
+     * module's filterbank (bit-identical to librosa's float32 weights), plus each band's
+     * non-zero bin range for the sparse product in feat_mel_db. */
+    as_mel_filterbank(fb, FEAT_SR, FEAT_NFFT, FEAT_NMELS, 0.0, 0.0);
+    for (int i = 0; i < FEAT_NMELS; i++) {
         lo[i] = FEAT_F;
         hi[i] = 0;
-        for (int k = 0; k < FEAT_F; k++) {
-            double fk = k * BIN_HZ;
-            double lower = -(mel_f[i] - fk) / fd0;
-            double upper = (mel_f[i + 2] - fk) / fd1;
-            double w = lower < upper ? lower : upper;
-            float w32 = (float)(w > 0 ? w : 0.0);
-            w32 = (float)((double)w32 * enorm);
-            fb[(size_t)i * FEAT_F + k] = w32;
-            if (w32 != 0.0f) {
+        for (int k = 0; k < FEAT_F; k++)
+            if (fb[(size_t)i * FEAT_F + k] != 0.0f) {
                 if (k < lo[i]) lo[i] = k;
                 hi[i] = k + 1;
             }
-        }
         if (hi[i] == 0) lo[i] = 0;
     }
 }

@@ -100,33 +100,12 @@ static void sb_num(sbuf *b, const char *fmt, double v)
 /* Reads a whole file and appends it as base64. */
 static as_status sb_file_b64(sbuf *b, const char *path, as_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return as__fail(err, AS_ERR_IO, path, "cannot read back (%s)", strerror(errno));
-    unsigned char *data = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            unsigned char *p = realloc(data, cap);
-            if (!p) {
-                free(data);
-                fclose(f);
-                return AS_ERR_NOMEM;
-            }
-            data = p;
-        }
-        size_t k = fread(data + n, 1, cap - n, f);
-        n += k;
-        if (k == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(data);
-        return as__fail(err, AS_ERR_IO, path, "cannot read back");
-    }
+    char *data = NULL;
+    size_t n = 0;
+    as_status st = as_read_file(path, (size_t)1 << 31, &data, &n, err);
+    if (st != AS_OK) return st;
     size_t len = report_base64_len(n);
-    if (sb_reserve(b, len)) b->n += report_base64(b->p + b->n, data, n);
+    if (sb_reserve(b, len)) b->n += report_base64(b->p + b->n, (const unsigned char *)data, n);
     free(data);
     return b->oom ? AS_ERR_NOMEM : AS_OK;
 }
