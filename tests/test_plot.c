@@ -9,13 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Under LeakSanitizer: fontconfig (behind cairo's toy font API) keeps its configuration and
- * font patterns where LSan cannot see them; not a leak of ours. Read by the sanitizer runtime,
- * ignored otherwise; one definition per program (src/cli/cmd_spectrogram.c has the CLI's). */
-__attribute__((visibility("default"))) const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
-__attribute__((visibility("default"))) const char *__lsan_default_options(void);
-const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 

@@ -12,14 +12,6 @@
 
 enum { N_FFT = 2048, HOP = 512, N_MELS = 128 };
 
-/* Under LeakSanitizer (make asan): fontconfig, which cairo's toy font API uses, keeps its parsed
- * configuration and font patterns in memory LSan does not see as reachable. Not a leak of ours;
- * this hook (read by the sanitizer runtime, ignored otherwise) keeps it out of the report for the
- * whole program. One definition per program: tests/test_plot.c has the test runner's. */
-__attribute__((visibility("default"))) const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
-__attribute__((visibility("default"))) const char *__lsan_default_options(void);
-const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 
 static void usage(FILE *f)
 {
