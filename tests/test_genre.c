@@ -465,3 +465,22 @@ TEST(genre_builtin_model_classifies_the_gtzan_table)
     as_genre_dataset_free(&d);
     as_genre_destroy(m);
 }
+
+TEST(genre_windows_follow_the_rule)
+{
+    int64_t s[16], len = 0;
+    /* 35 s < 40 s: the whole signal */
+    CHECK(as_genre_windows(35 * 22050, 0, s, 16, &len) == 1 && s[0] == 0 && len == 35 * 22050);
+    /* 70 s: 0-30, 30-60 and one more ending at the end (10 s left >= a third of 30 s) */
+    int64_t n = 70 * 22050;
+    CHECK(as_genre_windows(n, 0, s, 16, &len) == 3 && len == 661500);
+    CHECK(s[0] == 0 && s[1] == 661500 && s[2] == n - 661500);
+    /* 65 s: 5 s left is less than a third: two windows */
+    CHECK(as_genre_windows(65 * 22050, 0, s, 16, &len) == 2);
+    /* 3-s model on a GTZAN-length clip: the Kaggle segments y[66150k : 66150k + 66149] */
+    int nw = as_genre_windows(661794, 66149, s, 16, &len);
+    CHECK(nw == 10 && len == 66149);
+    for (int k = 0; k < nw; k++) CHECK(s[k] == 66150 * (int64_t)k);
+    CHECK(as_genre_windows(0, 0, s, 16, &len) == 0);
+    CHECK(as_genre_windows(n, 0, s, 2, &len) == 2); /* max respected */
+}

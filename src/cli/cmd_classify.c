@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WIN_30S (30 * AS_SR) /* 661500 samples */
 
 static void usage(FILE *f)
 {
@@ -21,31 +20,6 @@ static void usage(FILE *f)
                "Tracks of at least 4/3 of a window are cut into consecutive windows whose probabilities\n"
                "are averaged; a remainder of at least a third of a window is covered by one more window\n"
                "that ends at the end of the track. Shorter tracks are classified whole.\n");
-}
-
-/* Window starts and length for n samples and the model's segment length. */
-static int windows(int64_t n, int64_t seg, int64_t *len, int64_t *starts, int max)
-{
-    int64_t step, wl;
-    if (seg > 0) { /* the 3-s rows: y[66150 k : 66150 k + 66149] */
-        wl = seg;
-        step = seg + 1;
-    } else {
-        wl = WIN_30S;
-        step = WIN_30S;
-    }
-    if (n < wl + wl / 3) { /* one window: the whole file (a GTZAN clip gives exactly its CSV row) */
-        *len = n;
-        starts[0] = 0;
-        return 1;
-    }
-    int64_t full = 1 + (n - wl) / step;
-    int k = 0;
-    for (int64_t i = 0; i < full && k < max; i++) starts[k++] = i * step;
-    int64_t covered = starts[k - 1] + wl;
-    if (n - covered >= wl / 3 && k < max) starts[k++] = n - wl;
-    *len = wl;
-    return k;
 }
 
 typedef struct ranked {
@@ -178,7 +152,7 @@ int cmd_classify(int argc, char **argv)
             continue;
         }
         int64_t wl = 0;
-        int nw = windows(y.n, seg, &wl, starts, MAXW);
+        int nw = as_genre_windows(y.n, seg, starts, MAXW, &wl);
         double avg[AS_GENRE_MAX_CLASSES] = {0};
         for (int w = 0; w < nw && st == AS_OK; w++) {
             double x[AS_FEATURES_COUNT];
