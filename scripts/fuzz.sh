@@ -15,6 +15,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 make --no-print-directory -j2 BUILD=$B CC=clang OPT=-O1 SANITIZE="-fsanitize=fuzzer-no-link $san" SAN=1 lib >/dev/null
 targets=${FUZZ_TARGETS:-$(ls fuzz/fuzz_*.c | sed 's|fuzz/fuzz_\(.*\)\.c|\1|')}
 fail=0
+art=$(pwd)/$B # absolute: a target may change folder while it runs
 for t in $targets; do
   # a target may name extra sources ("fuzz-extra: a.c b.c", e.g. the CLI) and extra libFuzzer
   # options ("fuzz-flags: ...") in its header comment
@@ -25,7 +26,7 @@ for t in $targets; do
   mkdir -p $B/corpus/$t fuzz/seeds/$t
   echo "fuzz: $t for ${secs}s"
   if ! (cd $B && ./fuzz_$t -max_total_time=$secs -max_len=65536 -rss_limit_mb=2048 -timeout=10 $flags \
-        -artifact_prefix=crash-$t- corpus/$t ../fuzz/seeds/$t > fuzz_$t.log 2>&1); then
+        -artifact_prefix=$art/crash-$t- corpus/$t ../fuzz/seeds/$t > fuzz_$t.log 2>&1); then
     echo "fuzz: $t FAILED — see $B/fuzz_$t.log"; tail -30 $B/fuzz_$t.log; fail=1
   else
     grep -E '^#[0-9]+.*DONE|Done [0-9]+ runs' $B/fuzz_$t.log | tail -1 | sed "s/^/fuzz: $t: /"

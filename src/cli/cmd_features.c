@@ -162,7 +162,8 @@ static void run_job(as_features *f, job *j, int segments, double max_duration)
     lo.max_duration_s = max_duration;
     j->status = as_audio_load(j->path, &lo, &s, &j->err);
     if (j->status != AS_OK) return;
-    int64_t hop = s.n, len = s.n, nrows = 1;
+    int64_t len = s.n, nrows = 1;
+    int64_t hop = len;
     if (segments > 0) {
         nrows = as_features_segments(s.n, segments, &hop, &len);
         if (nrows == 0) {
