@@ -160,7 +160,14 @@ int cmd_classify(int argc, char **argv)
             if (st == AS_OK) st = as_genre_predict(m, x, wp + (size_t)w * C);
             for (int c = 0; st == AS_OK && c < C; c++) avg[c] += wp[(size_t)w * C + c] / nw;
         }
+        int64_t n_samples = y.n;
         as_signal_free(&y);
+        if (st != AS_OK && (st == AS_ERR_ARG || st == AS_ERR_EMPTY) && n_samples <= 1024) {
+            fprintf(stderr, "audiostyle: %s: too short to classify (%lld samples at 22050 Hz; "
+                            "more than 1024 needed)\n", files[f], (long long)n_samples);
+            failed++;
+            continue;
+        }
         if (st != AS_OK) {
             fprintf(stderr, "audiostyle: %s: cannot classify: %s\n", files[f], as_strerror(st));
             if (st == AS_ERR_ARG || st == AS_ERR_EMPTY) fprintf(stderr, "hint: the track may be too short\n");
