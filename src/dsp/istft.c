@@ -64,7 +64,8 @@ static as_status istft_core(const as_stft *s, const float *X, int64_t T, int64_t
     const float inv_n = 1.0f / (float)n_fft; /* a power of two for even sizes: exact scaling */
     float *buf = calloc((size_t)L, sizeof(float));
     float *wss = malloc(sizeof(float) * (size_t)L);
-    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)n_fft), *tmp = rbuf + n_fft;
+    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)n_fft);
+    float *tmp = rbuf ? rbuf + n_fft : NULL;
     fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)Fs * B);
     as_status st = AS_ERR_NOMEM;
     if (!buf || !wss || !rbuf || !cbuf) goto done;

@@ -159,7 +159,8 @@ as_status dsp_stft_frames(const as_stft *s, const float *y, int64_t n, int cente
     as_status st = check_forward(s, y, n, center, pad_mode, Xf);
     if (st != AS_OK) return st;
     int64_t T = as_stft_frames(s, n, center);
-    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)s->n_fft), *tmp = rbuf + s->n_fft;
+    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)s->n_fft);
+    float *tmp = rbuf ? rbuf + s->n_fft : NULL;
     fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)s->F);
     if (!rbuf || !cbuf) {
         dsp_free(rbuf);
@@ -183,7 +184,8 @@ as_status as_stft_forward(const as_stft *s, const float *y, int64_t n, int cente
     int64_t T = as_stft_frames(s, n, center);
     const int F = s->F, B = 16; /* frames per block: transposed through a small buffer */
     const int Fs = (F + 7) & ~7; /* 64-byte row stride keeps every row as aligned as the plan's */
-    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)s->n_fft), *tmp = rbuf + s->n_fft;
+    float *rbuf = dsp_alloc(sizeof(float) * 2 * (size_t)s->n_fft);
+    float *tmp = rbuf ? rbuf + s->n_fft : NULL;
     fftwf_complex *cbuf = dsp_alloc(sizeof(fftwf_complex) * (size_t)Fs * B);
     if (!rbuf || !cbuf) {
         dsp_free(rbuf);
