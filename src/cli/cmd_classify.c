@@ -17,6 +17,7 @@ static void usage(FILE *f)
                "  --top K        how many genres to print (default 3; 0 = all)\n"
                "  --json         a JSON array of {\"file\", \"genres\": [{\"genre\", \"probability\"}]}\n"
                "  --timeline     also the genres of each window (30 s, or the model's segment length)\n"
+               "  --max-duration S  refuse files longer than S seconds (default 1200; 0 = no limit)\n"
                "Tracks of at least 4/3 of a window are cut into consecutive windows whose probabilities\n"
                "are averaged; a remainder of at least a third of a window is covered by one more window\n"
                "that ends at the end of the track. Shorter tracks are classified whole.\n");
@@ -75,6 +76,8 @@ int cmd_classify(int argc, char **argv)
 {
     const char *model_path = NULL;
     int top = 3, json = 0, timeline = 0, nfiles = 0;
+    as_load_opts lo = {0};
+    lo.max_duration_s = 1200;
     char **files = calloc((size_t)argc, sizeof *files);
     if (!files) return cli_error(NULL, AS_ERR_NOMEM, "classify");
     for (int i = 1; i < argc; i++) {
@@ -92,6 +95,12 @@ int cmd_classify(int argc, char **argv)
             model_path = argv[++i];
         } else if (strcmp(a, "--top") == 0) {
             if (!cli_parse_int("classify", a, i + 1 < argc ? argv[i + 1] : NULL, 0, AS_GENRE_MAX_CLASSES, &top)) {
+                free(files);
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--max-duration") == 0) {
+            if (!cli_parse_double("classify", a, i + 1 < argc ? argv[i + 1] : NULL, 0, 1e7, &lo.max_duration_s)) {
                 free(files);
                 return 2;
             }
@@ -145,7 +154,7 @@ int cmd_classify(int argc, char **argv)
     for (int f = 0; f < nfiles; f++) {
         as_signal y = {0};
         memset(&err, 0, sizeof err);
-        st = as_audio_load(files[f], NULL, &y, &err);
+        st = as_audio_load(files[f], &lo, &y, &err);
         if (st != AS_OK) {
             cli_error(&err, st, files[f]);
             failed++;
