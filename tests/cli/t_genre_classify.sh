@@ -9,16 +9,9 @@ echo "$out" | grep -q "^$ex/metal_sectoid_metal_madness.flac: [a-z]* [0-9.]* %, 
 
 "$AUDIOSTYLE" classify "$ex"/*.flac --json --top 3 > "$TMPD/c.json" || fail "classify --json"
 [ "$(grep -c '"file"' "$TMPD/c.json")" -eq 4 ] || fail "expected 4 files: $(cat "$TMPD/c.json")"
-if command -v python3 >/dev/null; then
-  python3 - "$TMPD/c.json" <<'PY' || fail "bad JSON: $(cat "$TMPD/c.json")"
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert len(d) == 4
-for f in d:
-    p = [g["probability"] for g in f["genres"]]
-    assert len(p) == 3 and p == sorted(p, reverse=True) and 0 < sum(p) <= 1.000001, f
-PY
-fi
+# 4 files, each with 3 probabilities in decreasing order summing to at most 1
+jq -e 'length == 4 and all(.[]; [.genres[].probability] as $p | ($p | length) == 3 and $p == ($p | sort | reverse)
+  and ($p | add) > 0 and ($p | add) <= 1.000001)' "$TMPD/c.json" >/dev/null || fail "bad JSON: $(cat "$TMPD/c.json")"
 
 # a bad file: named on stderr, the others still classified, exit 1
 printf 'not audio' > "$TMPD/bad.wav"

@@ -13,9 +13,6 @@ out=$("$AUDIOSTYLE" info "$ROOT"/examples/*.flac) || fail "info exited $?"
 # every line of a block is "key: value"
 grep -vE '^$|^[a-z_]+: .+$' <<<"$out" && fail "lines that are not 'key: value'"
 json=$("$AUDIOSTYLE" info --json "$ROOT"/examples/techno_torustrooper_tt1.flac "$ROOT"/examples/rock_sectoid_feelings.flac) || fail "--json exited $?"
-if command -v python3 >/dev/null; then
-  python3 -c 'import json,sys; a=json.loads(sys.stdin.read()); assert len(a)==2 and a[0]["frames"]==220500 and a[0]["sample_rate"]==22050 and a[1]["channels"]==1 and a[0]["peak_dbfs"]<0, a' <<<"$json" || fail "bad JSON: $json"
-else
-  grep -q '"frames": 220500' <<<"$json" || fail "bad JSON: $json"
-fi
+jq -e 'length == 2 and .[0].frames == 220500 and .[0].sample_rate == 22050 and .[1].channels == 1 and .[0].peak_dbfs < 0' \
+  <<<"$json" >/dev/null || fail "bad JSON: $json"
 exit 0

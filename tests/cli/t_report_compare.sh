@@ -14,14 +14,15 @@ h="$TMPD/r.html"
 grep -q '<title>T &lt;1&gt;</title>' "$h" || fail "title not escaped"
 for s in listen spectrograms waveforms chroma curves genres metrics; do grep -q "id=\"$s\"" "$h" || fail "no $s"; done
 size=$(stat -c %s "$h"); [ "$size" -lt 8000000 ] || fail "page too big: $size bytes"
-# the embedded audio decodes back to the inputs' length
-python3 - "$h" "$TMPD" <<'PY' || fail "embedded audio does not decode"
-import base64, re, sys
-s = open(sys.argv[1]).read()
-for i, b in enumerate(re.findall(r'data:audio/wav;base64,([^"]+)', s)):
-    open(f"{sys.argv[2]}/a{i}.wav", "wb").write(base64.b64decode(b, validate=True))
-PY
-grep -q '^frames: 220500$' <<<"$("$AUDIOSTYLE" info "$TMPD/a0.wav")" || fail "embedded content length"
+# the embedded audio decodes (strict base64) back to WAVs of the inputs' length and rate
+grep -o 'data:audio/wav;base64,[^"]*' "$h" | sed 's/^data:audio\/wav;base64,//' > "$TMPD/b64" || fail "no data URIs"
+[ "$(wc -l < "$TMPD/b64")" -eq 3 ] || fail "not 3 audio payloads"
+for i in 0 1 2; do
+  sed -n "$((i + 1))p" "$TMPD/b64" | tr -d '\n' | base64 -d > "$TMPD/a$i.wav" || fail "embedded audio $i does not decode"
+  "$AUDIOSTYLE" info --json "$TMPD/a$i.wav" | jq -e 'length == 1 and .[0].frames == 220500 and .[0].sample_rate == 22050' >/dev/null \
+    || fail "embedded content $i: $("$AUDIOSTYLE" info "$TMPD/a$i.wav" 2>&1)"
+done
+rm -f "$TMPD/b64"
 expect_fail 2 "$AUDIOSTYLE" compare "$E/rock_sectoid_feelings.flac" -o "$TMPD/x.html" >/dev/null
 expect_fail 2 "$AUDIOSTYLE" compare a b c >/dev/null
 expect_fail 1 "$AUDIOSTYLE" compare "$E/rock_sectoid_feelings.flac" "$TMPD/none.wav" "$E/rock_sectoid_feelings.flac" \
