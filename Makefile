@@ -14,6 +14,10 @@ SAN     ?=
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SANFLAGS := $(if $(SAN),$(SANITIZE))
 
+# V=1 prints whole compiler command lines.
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
@@ -51,7 +55,8 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/src/%.o: ALL_CFLAGS += -DAS_BUILDING_LIBRARY=1
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -I$(BUILD) -Itests -DAS_BUILDING_LIBRARY=1
