@@ -563,6 +563,9 @@ AS_API as_status as_genre_predict(const as_genre_model *m, const double *feature
  * computes them: the model's window (30 s, or its segment length) averaged over consecutive
  * windows, plus one window ending at the end when the remainder is at least a third of one; a
  * signal shorter than 4/3 of a window is classified whole. fx: a features workspace. */
+/* The k most probable classes of p (n values), most probable first, ties to the lower index;
+ * idx[i] = -1 beyond n. Returns min(k, n). */
+AS_API int as_genre_top(const double *p, int n, int *idx /* (k,) */, int k);
 /* The windows a signal of n samples is classified by, for a model of segment length seg
  * (as_genre_segment_length): writes up to max window starts, the window length to *len, and
  * returns the number of windows (0 when n <= 0). */

@@ -484,3 +484,32 @@ TEST(genre_windows_follow_the_rule)
     CHECK(as_genre_windows(0, 0, s, 16, &len) == 0);
     CHECK(as_genre_windows(n, 0, s, 2, &len) == 2); /* max respected */
 }
+
+TEST(genre_top_ranks_like_a_sort)
+{
+    double p[6] = {0.1, 0.3, 0.05, 0.3, 0.25, 0.0};
+    int idx[8];
+    CHECK(as_genre_top(p, 6, idx, 3) == 3);
+    CHECK(idx[0] == 1 && idx[1] == 3 && idx[2] == 4); /* tie 0.3/0.3: lower index first */
+    CHECK(as_genre_top(p, 6, idx, 6) == 6);
+    int want[6] = {1, 3, 4, 0, 2, 5};
+    for (int i = 0; i < 6; i++) CHECK(idx[i] == want[i]);
+    CHECK(as_genre_top(p, 2, idx, 4) == 2 && idx[0] == 1 && idx[1] == 0 && idx[2] == -1 && idx[3] == -1);
+    /* against a naive selection on random data */
+    as_rng r;
+    as_rng_seed(&r, 5);
+    for (int trial = 0; trial < 200; trial++) {
+        double q[10];
+        for (int c = 0; c < 10; c++) q[c] = (double)(as_rng_next(&r) % 7) / 7.0;
+        int got[10];
+        as_genre_top(q, 10, got, 10);
+        int used[10] = {0};
+        for (int i = 0; i < 10; i++) {
+            int best = -1;
+            for (int c = 0; c < 10; c++)
+                if (!used[c] && (best < 0 || q[c] > q[best])) best = c;
+            used[best] = 1;
+            CHECK_MSG(got[i] == best, "trial %d rank %d: got %d want %d", trial, i, got[i], best);
+        }
+    }
+}

@@ -6,6 +6,7 @@
 #include "audiostyle.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* One subcommand: argv[0] is the verb. Returns the exit status. */
 int cmd_info(int argc, char **argv);
@@ -51,6 +52,9 @@ double cli_now(void); /* monotonic seconds */
  * progress callbacks and stop cleanly. */
 void cli_catch_interrupts(void);
 int cli_interrupted(void);
+
+/* Writes s as a JSON string literal (quotes, backslashes and control characters escaped). */
+void cli_json_str(FILE *f, const char *s);
 
 /* Peak resident set size of this process in MB. */
 double cli_peak_rss_mb(void);

@@ -23,47 +23,24 @@ static void usage(FILE *f)
                "that ends at the end of the track. Shorter tracks are classified whole.\n");
 }
 
-typedef struct ranked {
-    int k;
-    double p;
-} ranked;
-
-static int cmp_ranked(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->p != y->p) return x->p < y->p ? 1 : -1;
-    return x->k - y->k;
-}
-
-static void rank(const double *p, int C, ranked *r)
-{
-    for (int c = 0; c < C; c++) {
-        r[c].k = c;
-        r[c].p = p[c];
-    }
-    qsort(r, (size_t)C, sizeof *r, cmp_ranked);
-}
-
 static void print_genres_json(const as_genre_model *m, const double *p, int top)
 {
-    int C = as_genre_n_classes(m);
-    ranked r[AS_GENRE_MAX_CLASSES];
-    rank(p, C, r);
+    int r[AS_GENRE_MAX_CLASSES];
+    top = as_genre_top(p, as_genre_n_classes(m), r, top);
     printf("[");
     for (int i = 0; i < top; i++) {
         printf("%s{\"genre\": ", i ? ", " : "");
-        genre_cli_json_str(stdout, as_genre_label(m, r[i].k));
-        printf(", \"probability\": %.6f}", r[i].p);
+        cli_json_str(stdout, as_genre_label(m, r[i]));
+        printf(", \"probability\": %.6f}", p[r[i]]);
     }
     printf("]");
 }
 
 static void print_genres_text(const as_genre_model *m, const double *p, int top)
 {
-    int C = as_genre_n_classes(m);
-    ranked r[AS_GENRE_MAX_CLASSES];
-    rank(p, C, r);
-    for (int i = 0; i < top; i++) printf("%s%s %.1f %%", i ? ", " : "", as_genre_label(m, r[i].k), 100 * r[i].p);
+    int r[AS_GENRE_MAX_CLASSES];
+    top = as_genre_top(p, as_genre_n_classes(m), r, top);
+    for (int i = 0; i < top; i++) printf("%s%s %.1f %%", i ? ", " : "", as_genre_label(m, r[i]), 100 * p[r[i]]);
 }
 
 static void fmt_t(char *b, size_t n, double s)
@@ -185,7 +162,7 @@ int cmd_classify(int argc, char **argv)
         }
         if (json) {
             printf("%s\n {\"file\": ", printed ? "," : "");
-            genre_cli_json_str(stdout, files[f]);
+            cli_json_str(stdout, files[f]);
             printf(", \"genres\": ");
             print_genres_json(m, avg, top);
             if (timeline) {

@@ -71,19 +71,19 @@ static void print_json(const as_genre_eval *ev, const as_genre_dataset *d, const
 {
     int C = ev->n_classes;
     printf("{\"model_type\": ");
-    genre_cli_json_str(stdout, type);
+    cli_json_str(stdout, type);
     printf(", \"protocol\": ");
-    genre_cli_json_str(stdout, protocol);
+    cli_json_str(stdout, protocol);
     printf(", \"accuracy\": %.6f, \"n_test\": %d, \"missing_from_lists\": %d,\n \"labels\": [", ev->accuracy,
            ev->n_test, missing);
     for (int c = 0; c < C; c++) {
         if (c) printf(", ");
-        genre_cli_json_str(stdout, d->labels[c]);
+        cli_json_str(stdout, d->labels[c]);
     }
     printf("],\n \"per_class\": {");
     for (int c = 0; c < C; c++) {
         printf("%s\n  ", c ? "," : "");
-        genre_cli_json_str(stdout, d->labels[c]);
+        cli_json_str(stdout, d->labels[c]);
         printf(": {\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, \"support\": %d}", ev->precision[c],
                ev->recall[c], ev->f1[c], ev->support[c]);
     }

@@ -53,17 +53,6 @@ static void fmt_db(char *b, size_t n, double lin)
     else snprintf(b, n, "-inf dBFS");
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') printf("\\%c", *p);
-        else if (*p < 0x20) printf("\\u%04x", *p);
-        else putchar(*p);
-    }
-    putchar('"');
-}
-
 static void json_db(const char *key, double lin)
 {
     if (lin > 0) printf(", \"%s\": %.4f", key, 20.0 * log10(lin));
@@ -123,11 +112,11 @@ int cmd_info(int argc, char **argv)
         double dur = (double)lv.frames / info.sample_rate;
         if (json) {
             printf("%s\n  {\"file\": ", printed ? "," : "");
-            json_str(path);
+            cli_json_str(stdout, path);
             printf(", \"format\": ");
-            json_str(info.format);
+            cli_json_str(stdout, info.format);
             printf(", \"subtype\": ");
-            json_str(info.subtype);
+            cli_json_str(stdout, info.subtype);
             printf(", \"channels\": %d, \"sample_rate\": %d, \"duration_s\": %.6f, \"frames\": %lld",
                    info.channels, info.sample_rate, dur, (long long)lv.frames);
             json_db("peak_dbfs", lv.peak);

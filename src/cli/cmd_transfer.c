@@ -138,17 +138,6 @@ static int parse_choice(const char *opt, const char *v, const char *a, const cha
     return 0;
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') printf("\\%c", *p);
-        else if (*p < 0x20) printf("\\u%04x", *p);
-        else putchar(*p);
-    }
-    putchar('"');
-}
-
 static void json_num(const char *key, double v)
 {
     if (isfinite(v)) printf(", \"%s\": %.10g", key, v);
@@ -163,18 +152,6 @@ typedef struct genre_out {
     int top[3][3];
 } genre_out;
 
-static void top3(const double *p, int C, int *idx)
-{
-    for (int i = 0; i < 3; i++) idx[i] = -1;
-    for (int k = 0; k < C; k++)
-        for (int i = 0; i < 3; i++)
-            if (idx[i] < 0 || p[k] > p[idx[i]]) {
-                for (int j = 2; j > i; j--) idx[j] = idx[j - 1];
-                idx[i] = k;
-                break;
-            }
-}
-
 static as_status classify3(genre_out *g, const float *const y[3], const int64_t n[3], as_error *err)
 {
     as_status st = as_genre_load_default(&g->m, err);
@@ -183,7 +160,7 @@ static as_status classify3(genre_out *g, const float *const y[3], const int64_t 
     as_features *fx = as_features_create(&st);
     for (int k = 0; k < 3 && st == AS_OK; k++) {
         st = as_genre_classify_signal(g->m, fx, y[k], n[k], g->p[k]);
-        top3(g->p[k], g->C, g->top[k]);
+        as_genre_top(g->p[k], g->C, g->top[k], 3);
     }
     as_features_destroy(fx);
     return st;
@@ -211,14 +188,14 @@ static void print_genres_json(const genre_out *g)
         printf("%s\"%s\": [", k ? ", " : "", ROLE[k]);
         for (int i = 0; i < 3 && i < g->C; i++) {
             printf("%s{\"genre\": ", i ? ", " : "");
-            json_str(as_genre_label(g->m, g->top[k][i]));
+            cli_json_str(stdout, as_genre_label(g->m, g->top[k][i]));
             printf(", \"probability\": %.6f}", g->p[k][g->top[k][i]]);
         }
         printf("]");
     }
     int t = g->top[1][0];
     printf("}, \"genre_shift\": {\"genre\": ");
-    json_str(as_genre_label(g->m, t));
+    cli_json_str(stdout, as_genre_label(g->m, t));
     printf(", \"content\": %.6f, \"result\": %.6f}", g->p[0][t], g->p[2][t]);
 }
 
@@ -561,21 +538,21 @@ int cmd_transfer(int argc, char **argv)
     if (!json) print_genres_text(&g, names);
     if (json) {
         printf("{\"output\": ");
-        json_str(out);
+        cli_json_str(stdout, out);
         printf(", \"report\": ");
-        if (report) json_str(report);
+        if (report) cli_json_str(stdout, report);
         else printf("null");
         printf(", \"picture\": ");
-        if (picture) json_str(png);
+        if (picture) cli_json_str(stdout, png);
         else printf("null");
         printf(", \"content\": ");
-        json_str(in[0]);
+        cli_json_str(stdout, in[0]);
         printf(", \"style\": ");
-        json_str(in[1]);
+        cli_json_str(stdout, in[1]);
         printf(", \"samples\": %lld, \"content_frames\": %lld, \"style_frames\": %lld, \"filters\": %d",
                (long long)n, (long long)est.content_frames, (long long)est.style_frames, cfg.filters);
         printf(", \"iterations\": %d, \"evaluations\": %d, \"stop_reason\": ", s.iterations, s.evaluations);
-        json_str(s.stop_reason);
+        cli_json_str(stdout, s.stop_reason);
         json_num("optimize_seconds", s.optimize_seconds);
         json_num("setup_seconds", t_setup);
         json_num("targets_seconds", s.targets_seconds);

@@ -25,7 +25,4 @@ int genre_cli_load_data(const char *cmd, const char *path, int segments_s, int q
 int genre_cli_train_progress(void *user, int member, int epoch, int max_epochs, double train_loss,
                              double valid_loss);
 
-/* Writes s as a JSON string literal (quotes, escapes). */
-void genre_cli_json_str(FILE *f, const char *s);
-
 #endif

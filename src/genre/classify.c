@@ -8,6 +8,22 @@
 
 #define WIN_30S ((int64_t)30 * AS_SR)
 
+AS_API int as_genre_top(const double *p, int n, int *idx, int k)
+{
+    /* Insertion into a short sorted list: descending probability, ties to the lower class. */
+    int m = 0;
+    for (int i = 0; i < k; i++) idx[i] = -1;
+    for (int c = 0; c < n; c++) {
+        int pos = m < k ? m : k;
+        while (pos > 0 && p[c] > p[idx[pos - 1]]) pos--;
+        if (pos >= k) continue;
+        for (int j = (m < k ? m : k - 1); j > pos; j--) idx[j] = idx[j - 1];
+        idx[pos] = c;
+        if (m < k) m++;
+    }
+    return m;
+}
+
 AS_API int as_genre_windows(int64_t n, int64_t seg, int64_t *starts, int max, int64_t *len)
 {
     if (n <= 0 || max <= 0 || !starts || !len) return 0;

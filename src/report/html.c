@@ -260,18 +260,6 @@ static as_status embed_png(ctx *c, const char *path, const char *alt)
     return st;
 }
 
-static void top3(const double *p, int C, int *idx)
-{
-    for (int i = 0; i < 3; i++) idx[i] = -1;
-    for (int k = 0; k < C; k++)
-        for (int i = 0; i < 3; i++)
-            if (idx[i] < 0 || p[k] > p[idx[i]]) {
-                for (int j = 2; j > i; j--) idx[j] = idx[j - 1];
-                idx[i] = k;
-                break;
-            }
-}
-
 void as_report_opts_default(as_report_opts *o)
 {
     if (!o) return;
@@ -320,7 +308,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
         sb_puts(b, "\"></audio>");
         if (n < tr[k].n) sb_printf(b, "<p class=\"cap\">(the first %.0f s)</p>", max_s);
         int t3[3];
-        top3(an[k].probs, C, t3);
+        as_genre_top(an[k].probs, C, t3, 3);
         sb_printf(b, "<p>%.2f s &middot; tempo %.1f BPM</p><ol>", tr[k].n / (double)AS_SR, an[k].tempo);
         for (int i = 0; i < 3 && i < C; i++) {
             sb_puts(b, "<li>");
@@ -424,7 +412,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
 
     /* genres */
     int ts[3];
-    top3(an[1].probs, C, ts);
+    as_genre_top(an[1].probs, C, ts, 3);
     {
         const char *labels[AS_GENRE_MAX_CLASSES];
         for (int k = 0; k < C; k++) labels[k] = as_genre_label(m, k);
