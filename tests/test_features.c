@@ -529,3 +529,25 @@ TEST(features_csv_roundtrip)
     CHECK(as_features_write_csv(path, rows, 2, &err) == AS_ERR_IO);
     CHECK(strstr(err.msg, "f.csv") != NULL);
 }
+
+static int cmp_f32(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+TEST(features_select_kth_matches_sort)
+{
+    as_rng r;
+    as_rng_seed(&r, 11);
+    float v[300], s[300];
+    for (int trial = 0; trial < 300; trial++) {
+        size_t n = 1 + as_rng_next(&r) % 300;
+        for (size_t i = 0; i < n; i++) v[i] = (float)(as_rng_next(&r) % 50) - 25.0f; /* many ties */
+        memcpy(s, v, sizeof(float) * n);
+        qsort(s, n, sizeof(float), cmp_f32);
+        size_t k = as_rng_next(&r) % n;
+        float got = feat_select_kth(v, n, k);
+        CHECK_MSG(got == s[k], "n %zu k %zu: got %g want %g", n, k, got, s[k]);
+    }
+}

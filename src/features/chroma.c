@@ -11,40 +11,6 @@
 #define PIP_HI 371 /* last bin with f_k < 4000 Hz */
 #define PIP_N (PIP_HI - PIP_LO + 1)
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-/* k-th smallest (0-based) of v[0..n-1], reordering v (quickselect). */
-static float select_kth(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        if (hi - lo < 16) {
-            qsort(v + lo, hi - lo + 1, sizeof *v, cmp_float);
-            return v[k];
-        }
-        float p = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < p) i++;
-            while (v[j] > p) j--;
-            if (i <= j) {
-                float t = v[i]; v[i] = v[j]; v[j] = t;
-                i++;
-                if (j == 0) break;
-                j--;
-            }
-        }
-        if (k <= j) hi = j;
-        else if (k >= i) lo = i;
-        else return v[k];
-    }
-    return v[k];
-}
-
 double feat_tuning(const float *P, int T, float *work, float *pitch, float *mag)
 {
     /* ref: librosa.piptrack(S=P, sr=22050, n_fft=2048, fmin=150, fmax=4000, threshold=0.1) */
@@ -85,10 +51,10 @@ double feat_tuning(const float *P, int T, float *work, float *pitch, float *mag)
     float *cp = mags + (size_t)T * PIP_N;
     memcpy(cp, mags, sizeof *cp * npk);
     float thr;
-    if (npk % 2) thr = select_kth(cp, npk, npk / 2);
+    if (npk % 2) thr = feat_select_kth(cp, npk, npk / 2);
     else {
-        float a = select_kth(cp, npk, npk / 2 - 1);
-        float b = select_kth(cp, npk, npk / 2);
+        float a = feat_select_kth(cp, npk, npk / 2 - 1);
+        float b = feat_select_kth(cp, npk, npk / 2);
         thr = (a + b) / 2.0f;
     }
     /* ref: pitch_tuning(resolution=0.01, bins_per_octave=12): residuals of 12 log2(f / 27.5)

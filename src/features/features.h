@@ -74,6 +74,9 @@ as_status feat_rms(double *rms /* (T,) */, const float *y, int64_t n, int T);
 as_status feat_zcr(double *zcr /* (T,) */, const float *y, int64_t n, int T);
 
 /* ---- tempo.c --------------------------------------------------------------------------------*/
+/* k-th smallest (0-based) of v[0..n-1], reordering v (quickselect); n > k. Used for the onset
+ * envelope's median over mel bands and piptrack's median magnitude. */
+float feat_select_kth(float *v, size_t n, size_t k);
 /* Onset strength with median aggregation (lag 1, centred, shifted by 3). ref: recipe 3.8 step 3. */
 void feat_onset_env(float *env /* (T,) */, const float *Mdb /* (T, 128) */, int T, float *work /* 128 */);
 typedef struct feat_tempo_ws feat_tempo_ws;

@@ -3,19 +3,19 @@
 #include "features.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AC_FFT 1024 /* >= 2 * 344 - 1: linear autocorrelation without wrap-around */
 
-/* k-th smallest (0-based) of v[0..n-1]; on return v[0..k-1] <= v[k] <= v[k+1..] (Hoare
- * partition quickselect, insertion sort for small ranges). */
-static float select_kth(float *v, int n, int k)
+float feat_select_kth(float *v, size_t n, size_t k)
 {
-    int lo = 0, hi = n - 1;
+    /* Hoare-partition quickselect; insertion sort once the range is small. */
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
     while (hi - lo > 8) {
         float p = v[lo + (hi - lo) / 2];
-        int i = lo, j = hi;
+        ptrdiff_t i = lo, j = hi;
         while (i <= j) {
             while (v[i] < p) i++;
             while (v[j] > p) j--;
@@ -25,17 +25,17 @@ static float select_kth(float *v, int n, int k)
                 j--;
             }
         }
-        if (k <= j) hi = j;
-        else if (k >= i) lo = i;
-        else return v[k];
+        if (kk <= j) hi = j;
+        else if (kk >= i) lo = i;
+        else return v[kk];
     }
-    for (int i = lo + 1; i <= hi; i++) {
+    for (ptrdiff_t i = lo + 1; i <= hi; i++) {
         float x = v[i];
-        int j = i;
+        ptrdiff_t j = i;
         while (j > lo && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
         v[j] = x;
     }
-    return v[k];
+    return v[kk];
 }
 
 void feat_onset_env(float *env, const float *Mdb, int T, float *work)
@@ -50,7 +50,7 @@ void feat_onset_env(float *env, const float *Mdb, int T, float *work)
             work[m] = d > 0.0f ? d : 0.0f;
         }
         /* np.median of 128 values: mean (float32) of the 64th and 65th smallest */
-        float hi = select_kth(work, FEAT_NMELS, FEAT_NMELS / 2);
+        float hi = feat_select_kth(work, FEAT_NMELS, FEAT_NMELS / 2);
         float lo = work[0]; /* after selection, work[0 .. 63] are the 64 smallest */
         for (int m = 1; m < FEAT_NMELS / 2; m++) lo = work[m] > lo ? work[m] : lo;
         env[t] = (lo + hi) / 2.0f;
