@@ -160,6 +160,21 @@ double plot_text_width(cairo_t *cr, const char *s, double size, int weight)
     return te.x_advance;
 }
 
+double plot_labels_max_width(cairo_t *cr, const char *const *labels, int n, double size)
+{
+    char numbuf[16];
+    double maxw = 0;
+    for (int i = 0; i < n; i++) {
+        const char *s = labels && labels[i] ? labels[i] : NULL;
+        if (!s) {
+            snprintf(numbuf, sizeof numbuf, "%d", i);
+            s = numbuf;
+        }
+        maxw = fmax(maxw, plot_text_width(cr, s, size, PLOT_FONT_NORMAL));
+    }
+    return maxw;
+}
+
 const char *plot_fit_text(cairo_t *cr, const char *s, double size, int weight, double max_w, char *buf,
                           size_t len)
 {

@@ -26,15 +26,7 @@ AS_API as_status as_plot_bars(const char *png_path, const double *values, const 
 
     cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
     cairo_t *mc = cairo_create(scratch);
-    double maxw = 0;
-    for (int i = 0; i < n; i++) {
-        const char *s = labels && labels[i] ? labels[i] : NULL;
-        if (!s) {
-            snprintf(numbuf, sizeof numbuf, "%d", i);
-            s = numbuf;
-        }
-        maxw = fmax(maxw, plot_text_width(mc, s, fs_label, PLOT_FONT_NORMAL));
-    }
+    double maxw = plot_labels_max_width(mc, labels, n, fs_label);
     double valw = plot_text_width(mc, "100.0%", fs_label, PLOT_FONT_BOLD);
     cairo_destroy(mc);
     cairo_surface_destroy(scratch);

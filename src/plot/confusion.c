@@ -42,15 +42,7 @@ AS_API as_status as_plot_confusion(const char *png_path, const int *counts, int 
     cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
     cairo_t *mc = cairo_create(scratch);
     char numbuf[16];
-    double maxw = 0;
-    for (int i = 0; i < n; i++) {
-        const char *s = labels && labels[i] ? labels[i] : NULL;
-        if (!s) {
-            snprintf(numbuf, sizeof numbuf, "%d", i);
-            s = numbuf;
-        }
-        maxw = fmax(maxw, plot_text_width(mc, s, fs_tick, PLOT_FONT_NORMAL));
-    }
+    double maxw = plot_labels_max_width(mc, labels, n, fs_tick);
     const char *ttl = title && *title ? title : "Confusion matrix";
     double title_w = plot_text_width(mc, ttl, fs_title, PLOT_FONT_BOLD);
     cairo_destroy(mc);

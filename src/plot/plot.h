@@ -48,6 +48,8 @@ void plot_text(cairo_t *cr, double x, double y, const char *s, double size, int 
                double ha, double va, double angle);
 /* Width in pixels of s at that size and weight. */
 double plot_text_width(cairo_t *cr, const char *s, double size, int weight);
+/* The widest of n class labels (a missing label is drawn as its index). */
+double plot_labels_max_width(cairo_t *cr, const char *const *labels, int n, double size);
 /* s itself when it fits in max_w pixels, else the longest prefix (whole UTF-8 characters) that
  * fits with "..." appended, in buf. */
 const char *plot_fit_text(cairo_t *cr, const char *s, double size, int weight, double max_w, char *buf,
