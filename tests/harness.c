@@ -144,6 +144,15 @@ double npy_maxabs(const as_npy *a)
     return m;
 }
 
+char *read_all(const char *path, size_t *len)
+{
+    char *data = NULL;
+    size_t n = 0;
+    if (as_read_file(path, (size_t)1 << 30, &data, &n, NULL) != AS_OK) return NULL;
+    if (len) *len = n;
+    return data;
+}
+
 static char scratch[256];
 
 static void remove_scratch(void)

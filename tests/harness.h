@@ -58,6 +58,8 @@ const char *ref_path(const char *rel);
 int load_ref(const char *rel, as_npy *out);
 /* Max |x| of an npy array (complex: modulus). */
 double npy_maxabs(const as_npy *a);
+/* A whole file in memory (NUL-terminated, *len without the NUL; len may be NULL), or NULL. */
+char *read_all(const char *path, size_t *len);
 /* A scratch directory for this test process (created on first use, removed at exit). */
 const char *scratch_dir(void);
 

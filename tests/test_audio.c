@@ -473,18 +473,6 @@ TEST(audio_save_failure_leaves_nothing)
     CHECK(rmdir(dir) == 0);
 }
 
-static void *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    void *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 /* as_audio_load_memory gives exactly what as_audio_load gives (FLAC, stereo 48 kHz WAV with
  * resampling, an offset); every prefix of a FLAC fails cleanly or loads. */
@@ -516,7 +504,7 @@ TEST(audio_memory_loader_equals_file_loader)
         }
     /* truncated FLAC in memory: any status, no crash, no leak (ASan), message names "cut" */
     size_t len = 0;
-    unsigned char *buf = read_all(files[0], &len);
+    unsigned char *buf = (unsigned char *)read_all(files[0], &len);
     if (!buf) return;
     for (size_t cut = 0; cut < 4096 && cut < len; cut += 97) {
         as_signal y = {0};

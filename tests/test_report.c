@@ -140,23 +140,6 @@ TEST(report_base64_rfc4648_and_round_trip)
     }
 }
 
-static char *read_all(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)len + 1);
-    if (p && fread(p, 1, (size_t)len, f) != (size_t)len) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    if (p) p[len] = 0;
-    if (n) *n = (size_t)len;
-    return p;
-}
 
 static int count(const char *s, const char *what)
 {
