@@ -166,6 +166,14 @@ typedef struct as_save_opts {
     double ceiling_db; /* peak ceiling in dBFS for the two level modes; 0 = -1 dBFS */
 } as_save_opts;
 
+/* Scales y (n) in place to the RMS level target_rms (0 = keep its own) while a peak limiter keeps
+ * every sample within ceiling_db dBFS (<= 0): around the peaks that would go over, the gain is
+ * lowered smoothly (5-ms windows), so nothing is clipped and the RMS still reaches the target
+ * unless the signal is almost all peaks. *gain_db (may be NULL) receives the RMS change.
+ * Silence is left alone. AS_ERR_ARG, AS_ERR_NUMERIC (NaN/inf in y), AS_ERR_NOMEM. */
+AS_API as_status as_audio_match_level(float *y, int64_t n, double target_rms, double ceiling_db,
+                                      double *gain_db);
+
 /* Writes a mono signal as WAV, FLAC or Ogg Vorbis, chosen by the extension of path (.wav,
  * .flac, .ogg/.oga, any case; anything else is AS_ERR_UNSUPPORTED before anything is written),
  * through a temporary file renamed on success (a failure leaves nothing). FLAC is always
@@ -359,6 +367,10 @@ enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1 };
 enum { AS_STYLE_PAD_VALID = 0, AS_STYLE_PAD_SAME = 1 };
 enum { AS_STYLE_GRAM_FRAMES = 0, AS_STYLE_GRAM_OUTPUT_FRAMES = 1 };
 enum { AS_STYLE_PHASE_RANDOM = 0, AS_STYLE_PHASE_CONTENT = 1 };
+/* The result's loudness (as_style_render): the content's RMS level (default) or the style's, under
+ * a -1 dBFS peak limiter (as_audio_match_level: never clipped), or as Griffin-Lim made it
+ * (AS_STYLE_LEVEL_NONE, the notebook's; the CLI then scales it down to -1 dBFS when louder). */
+enum { AS_STYLE_LEVEL_CONTENT = 0, AS_STYLE_LEVEL_STYLE = 1, AS_STYLE_LEVEL_NONE = 2 };
 
 typedef struct as_style_config {
     int filters;             /* N convolution filters; 4096 */
@@ -380,9 +392,27 @@ typedef struct as_style_config {
     uint64_t seed;           /* weights, x0 and Griffin-Lim's random phase; 0 */
     int threads;             /* OpenBLAS and Griffin-Lim threads; 0 = leave as they are / all cores */
     double max_memory_mb;    /* as_style_create refuses (AS_ERR_MEMLIMIT) above this; 0 = no limit */
+    int level;               /* AS_STYLE_LEVEL_*: the result's loudness */
+    double stop_decrease;    /* L-BFGS: stop when the loss fell by less than this fraction over the
+                                last 10 iterations; 0 = never (run all iterations) */
 } as_style_config;
 
-/* Fills cfg with the defaults above. */
+/* Presets: whole configurations, named on the command line by --preset.
+ *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the
+ *                             notebook's network and loss, started from the content, fewer
+ *                             L-BFGS iterations, Griffin-Lim from the content's phase, the
+ *                             content's loudness
+ *   AS_STYLE_PRESET_NOTEBOOK  the TensorFlow notebook's recipe exactly: noise init, 300 L-BFGS
+ *                             iterations, 500 Griffin-Lim iterations from random phase, fp32,
+ *                             loudness as Griffin-Lim made it */
+enum { AS_STYLE_PRESET_DEFAULT = 0, AS_STYLE_PRESET_NOTEBOOK = 1 };
+/* Fills every field of cfg with the preset; AS_ERR_ARG for an unknown preset (cfg untouched). */
+AS_API as_status as_style_config_preset(as_style_config *cfg, int preset);
+/* "default", "notebook"; NULL for an unknown preset. */
+AS_API const char *as_style_preset_name(int preset);
+/* The preset named name, or -1. */
+AS_API int as_style_preset_from_name(const char *name);
+/* Fills cfg with AS_STYLE_PRESET_DEFAULT. */
 AS_API void as_style_config_default(as_style_config *cfg);
 
 /* What a job will cost, computed from the shapes alone (no allocation). */
@@ -417,6 +447,9 @@ typedef struct as_style_progress {
     int evaluations;            /* loss + gradient evaluations so far */
     double content_loss, style_loss; /* of the current iterate */
     double seconds;             /* since the stage began */
+    double eta_seconds;         /* optimisation: seconds left in the stage at the pace so far
+                                   (iterations left x seconds per iteration); Griffin-Lim: the
+                                   same for its iterations; -1 before the first iteration */
 } as_style_progress;
 /* Called after each optimiser iteration (and after each further evaluation of a long L-BFGS
  * line search, with the same iteration number) and after each Griffin-Lim iteration; a non-zero
@@ -454,8 +487,10 @@ typedef struct as_style_stats {
     double initial_content_loss, initial_style_loss;
     double spectral_convergence;           /* Griffin-Lim's, NaN before rendering */
     const char *stop_reason;               /* "iterations", "converged (gradient)", "converged (relative
-                                              decrease)", "line search", "patience", "cancelled" */
+                                              decrease)", "converged (stop decrease)",
+                                              "line search", "patience", "cancelled" */
     double memory_mb;                      /* allocated by as_style_create */
+    double level_gain_db;                  /* the RMS change cfg.level applied, dB */
 } as_style_stats;
 AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
 

@@ -29,6 +29,10 @@ static void usage(FILE *f)
         "  memory is printed first).\n"
         "\n"
         "  -o, --output FILE            the result (required)\n"
+        "  --preset default|notebook    default: the best measured quality per second (from the\n"
+        "                               content, fewer iterations, content phase and level);\n"
+        "                               notebook: the TF notebook's recipe exactly. Options given\n"
+        "                               explicitly override the preset\n"
         "network and loss:\n"
         "  --filters N                  random convolution filters (4096)\n"
         "  --kernel-width K             filter width in frames (11)\n"
@@ -46,10 +50,14 @@ static void usage(FILE *f)
         "  --learning-rate LR           Adam's step size (1.0)\n"
         "  --patience N                 Adam: stop after N steps without improvement (50; 0 = off)\n"
         "  --init noise|content         start from small noise (default) or from the content\n"
+        "  --stop-decrease F            stop when the loss fell by less than the fraction F over\n"
+        "                               10 iterations (0 = run all iterations)\n"
         "  --init-scale SIGMA           standard deviation of the initial noise (0.001)\n"
         "reconstruction:\n"
         "  --griffin-lim-iterations N   Griffin-Lim iterations (500)\n"
         "  --phase random|content       Griffin-Lim's initial phase (random)\n"
+        "  --level content|style|none   the result's RMS level: the content's (default), the\n"
+        "                               style's, or as Griffin-Lim made it; then peak-limited\n"
         "input excerpts (seconds):\n"
         "  --content-offset S  --content-duration S  --style-offset S  --style-duration S\n"
         "run:\n"
@@ -234,6 +242,13 @@ int cmd_transfer(int argc, char **argv)
 {
     as_style_config cfg;
     as_style_config_default(&cfg);
+    /* --preset first, wherever it stands: explicit options override it */
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--preset")) {
+            int p = as_style_preset_from_name(argv[i + 1]);
+            if (p < 0) return cli_usage(CMD, "--preset needs 'default' or 'notebook' (got '%s')", argv[i + 1]);
+            as_style_config_preset(&cfg, p);
+        }
     const char *in[2] = {NULL, NULL}, *out = NULL, *report = NULL;
     double max_dur = 1200;
     as_load_opts lo[2] = {{0}, {0}};
@@ -325,6 +340,17 @@ int cmd_transfer(int argc, char **argv)
         } else if (!strcmp(a, "--max-duration")) {
             NEEDS_VALUE();
             if (!cli_parse_double(CMD, a, v, 0.1, 1e7, &max_dur)) return 2;
+        } else if (!strcmp(a, "--preset")) {
+            NEEDS_VALUE(); /* applied before the loop */
+        } else if (!strcmp(a, "--level")) {
+            NEEDS_VALUE();
+            if (!strcmp(v, "content")) cfg.level = AS_STYLE_LEVEL_CONTENT;
+            else if (!strcmp(v, "style")) cfg.level = AS_STYLE_LEVEL_STYLE;
+            else if (!strcmp(v, "none")) cfg.level = AS_STYLE_LEVEL_NONE;
+            else return cli_usage(CMD, "--level needs 'content', 'style' or 'none' (got '%s')", v);
+        } else if (!strcmp(a, "--stop-decrease")) {
+            NEEDS_VALUE();
+            if (!cli_parse_double(CMD, a, v, 0, 0.999, &cfg.stop_decrease)) return 2;
         } else if (!strcmp(a, "--no-picture")) {
             picture = 0;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
