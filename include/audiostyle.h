@@ -363,7 +363,10 @@ AS_API as_status as_plot_waveforms(const char *png_path, const as_wave *waves, i
  * linearly with the tracks' lengths. An as_style object is used by one thread at a time; the
  * work inside uses OpenBLAS's threads (cfg.threads sets their number, process-wide). */
 enum { AS_STYLE_LBFGS = 0, AS_STYLE_ADAM = 1 };
-enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1 };
+/* x0: small noise (the notebook), the content's spectrogram, or the content equalised to the
+ * style: each frequency bin shifted (in the log1p domain) by the difference of the two tracks'
+ * mean over time, so the start already has the style's average spectrum. */
+enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1, AS_STYLE_INIT_CONTENT_EQ = 2 };
 enum { AS_STYLE_PAD_VALID = 0, AS_STYLE_PAD_SAME = 1 };
 enum { AS_STYLE_GRAM_FRAMES = 0, AS_STYLE_GRAM_OUTPUT_FRAMES = 1 };
 enum { AS_STYLE_PHASE_RANDOM = 0, AS_STYLE_PHASE_CONTENT = 1 };

@@ -49,7 +49,9 @@ static void usage(FILE *f)
         "  --lbfgs-memory M             L-BFGS history pairs (10, as scipy's L-BFGS-B)\n"
         "  --learning-rate LR           Adam's step size (1.0)\n"
         "  --patience N                 Adam: stop after N steps without improvement (50; 0 = off)\n"
-        "  --init noise|content         start from small noise (default) or from the content\n"
+        "  --init noise|content|content-eq\n"
+        "                               start from small noise, from the content, or from the\n"
+        "                               content equalised to the style's average spectrum\n"
         "  --stop-decrease F            stop when the loss fell by less than the fraction F over\n"
         "                               10 iterations (0 = run all iterations)\n"
         "  --init-scale SIGMA           standard deviation of the initial noise (0.001)\n"
@@ -307,7 +309,8 @@ int cmd_transfer(int argc, char **argv)
             if (!cli_parse_int(CMD, a, v, 0, 1000000, &cfg.patience)) return 2;
         } else if (!strcmp(a, "--init")) {
             NEEDS_VALUE();
-            if (!parse_choice(a, v, "noise", "content", &cfg.init)) return 2;
+            if (v && !strcmp(v, "content-eq")) cfg.init = AS_STYLE_INIT_CONTENT_EQ;
+            else if (!parse_choice(a, v, "noise", "content", &cfg.init)) return 2;
         } else if (!strcmp(a, "--init-scale")) {
             NEEDS_VALUE();
             if (!cli_parse_double(CMD, a, v, 0, 1e3, &cfg.init_scale)) return 2;
