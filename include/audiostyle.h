@@ -543,6 +543,39 @@ typedef struct as_features_row {
 AS_API as_status as_features_write_csv(const char *path, const as_features_row *rows, size_t n,
                                        as_error *err);
 
+/* One analysis per track (src/features/analysis.c): the per-frame arrays every consumer of a
+ * track reads — the GTZAN features, the quality metrics, the report — computed once:
+ * the centred, reflect-padded STFT (n_fft 2048, hop 512, periodic Hann) X, its magnitude S and
+ * power P = S^2 (float32, as librosa), the 128-band Slaney mel power in dB (power_to_db, ref 1,
+ * amin 1e-10, top_db 80), 20 MFCCs (DCT-II ortho), two onset-strength envelopes of the mel dB
+ * (lag 1, centred; aggregated by the median over bands as beat_track in librosa 0.7.2, and by
+ * the mean as librosa's onset_strength default), the piptrack tuning and the max-normalised
+ * chroma_stft (12 bins). T = 1 + n / 512 frames. Arrays are FRAME-MAJOR (T, F): frame t's values
+ * are contiguous (librosa's (F, T) transposed). Memory: about 37 bytes per sample (X, S, P
+ * dominate: 10 s = 8 MB), plus a copy of y. A made analysis is const and may be read by several
+ * threads at once. */
+typedef struct as_analysis as_analysis;
+/* Analyses y (n > 1024 samples, mono 22050 Hz; copied). fx: a features workspace whose FFT plans
+ * and filterbanks are reused (NULL = a temporary one). Errors as as_features_compute. */
+AS_API as_status as_analysis_create(as_features *fx, const float *y /* (n,) */, int64_t n,
+                                    as_analysis **out);
+AS_API void as_analysis_destroy(as_analysis *a);
+AS_API int as_analysis_frames(const as_analysis *a);                 /* T */
+AS_API const float *as_analysis_signal(const as_analysis *a, int64_t *n); /* (n,) the copy of y */
+AS_API const float *as_analysis_magnitude(const as_analysis *a);     /* (T, 1025) |X| */
+AS_API const float *as_analysis_power(const as_analysis *a);         /* (T, 1025) |X|^2 */
+AS_API const float *as_analysis_mel_db(const as_analysis *a);        /* (T, 128) */
+AS_API const double *as_analysis_mfcc(const as_analysis *a);         /* (T, 20) */
+AS_API const float *as_analysis_onset(const as_analysis *a);         /* (T,) mean over bands */
+AS_API const float *as_analysis_onset_median(const as_analysis *a);  /* (T,) median (beat_track) */
+AS_API const float *as_analysis_chroma(const as_analysis *a);        /* (T, 12) */
+AS_API double as_analysis_tuning(const as_analysis *a);              /* in bins, -0.5 .. 0.49 */
+/* as_features_compute / as_features_tempo of the analysed signal, bit for bit, without a
+ * second STFT. */
+AS_API as_status as_features_compute_analysis(as_features *f, const as_analysis *a,
+                                              double *out /* (57,) */);
+AS_API as_status as_features_tempo_analysis(as_features *f, const as_analysis *a, double *bpm);
+
 /* @@ SECTION genre (issue 5) @@ */
 
 /* Genre classification from the 57 GTZAN features (src/genre).
@@ -694,6 +727,58 @@ AS_API as_status as_genre_eval_add(const as_genre_model *m, const as_genre_datas
 AS_API as_status as_genre_cross_validate(const as_genre_dataset *d, int k,
                                          const as_genre_train_opts *opts, as_genre_eval *ev,
                                          as_error *err);
+
+/* @@ SECTION quality (issue 10) @@ */
+
+/* Transfer quality (src/quality, docs/notes-quality.md): the five numbers of
+ * docs/transfer-quality.md for a content, style and result triple of mono 22050-Hz signals.
+ *
+ *     as_quality q;
+ *     if (as_quality_compute(c, nc, s, ns, r, nr, &q, &err) == AS_OK)
+ *         printf("style distance %.3f, rhythm %.3f\n", q.style_distance_ratio, q.rhythm_correlation);
+ *
+ * Statistics in double. Frame-wise comparisons (rhythm, chroma) use the frames the two signals
+ * share (the first min(T)). */
+typedef struct as_quality {
+    /* FD(result, style) / FD(content, style), FD the Frechet distance of Gaussians (mean,
+     * covariance with ddof 1) fitted to the frames' MFCCs 1..19. 0 = the style's timbre
+     * statistics, 1 = no closer to the style than the content. Lower is better. */
+    double style_distance_ratio;
+    /* Pearson correlation of the onset envelopes (mean over mel bands) of result and content;
+     * 0 when either envelope is constant. 1 = the content's rhythm kept. Higher is better. */
+    double rhythm_correlation;
+    /* Mean over frames of the cosine of the chroma vectors of result and content (a frame where
+     * either is all zero counts 0). Harmony kept. Higher is better. */
+    double chroma_similarity;
+    /* Mean spectral flatness (of |X|^2, amin 1e-10) of the result / of the style. 1 = as tonal
+     * as the style, above 1 = noisier. Closer to 1 is better. */
+    double flatness_ratio;
+    /* RMS level of the result minus that of the content, dB (a silent result: the RMS floored
+     * at 1e-10, -200 dBFS). 0 is best. */
+    double level_db;
+    /* FD(content, style): the denominator of style_distance_ratio. */
+    double fd_content_style;
+} as_quality;
+
+/* The metrics from three analyses (as_analysis_create), so a caller that scores several results
+ * against one content and style analyses those once. Errors (with a message in err, which may
+ * be NULL): AS_ERR_ARG for a NULL argument, a silent content (level undefined) or content and
+ * style with identical MFCC statistics (FD(content, style) = 0: the ratio is undefined);
+ * AS_ERR_NUMERIC when LAPACK fails; AS_ERR_NOMEM. Every field is finite on AS_OK. */
+AS_API as_status as_quality_from_analyses(const as_analysis *content, const as_analysis *style,
+                                          const as_analysis *result, as_quality *q,
+                                          as_error *err);
+/* The same from signals (each more than 1024 samples: AS_ERR_ARG otherwise; AS_ERR_EMPTY for
+ * none; AS_ERR_NUMERIC for NaN or infinity). */
+AS_API as_status as_quality_compute(const float *content, int64_t nc, const float *style,
+                                    int64_t ns, const float *result, int64_t nr, as_quality *q,
+                                    as_error *err);
+/* The Frechet distance of two Gaussians of dimension d (means (d,), covariances (d, d) symmetric
+ * positive semi-definite, row-major): |ma - mb|^2 + tr(A + B - 2 (A^1/2 B A^1/2)^1/2), the matrix
+ * square roots by LAPACK's symmetric eigen-decomposition (negative round-off eigenvalues taken
+ * as 0). AS_ERR_ARG for d < 1, AS_ERR_NUMERIC when LAPACK fails, AS_ERR_NOMEM. */
+AS_API as_status as_quality_frechet(const double *ma, const double *A, const double *mb,
+                                    const double *B, int d, double *fd);
 
 /* @@ SECTION report (issue 6) @@ */
 

@@ -89,6 +89,17 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     if (!quiet) fprintf(stderr, "audiostyle: wrote %s (%.1f s)\n", out, cli_now() - t0);
+    /* the transfer-quality metrics (docs/transfer-quality.md); undefined ones are said, not fatal */
+    as_quality q;
+    as_error qerr = {0};
+    if (as_quality_compute(sig[0].data, sig[0].n, sig[1].data, sig[1].n, sig[2].data, sig[2].n, &q, &qerr) == AS_OK) {
+        if (!quiet)
+            fprintf(stderr, "audiostyle: quality: style distance %.4f (lower is better), rhythm %.4f, chroma %.4f "
+                    "(higher is better), flatness %.3f (1 is best), level %+.2f dB (0 is best)\n",
+                    q.style_distance_ratio, q.rhythm_correlation, q.chroma_similarity, q.flatness_ratio, q.level_db);
+    } else if (!quiet) {
+        fprintf(stderr, "audiostyle: quality: not defined (%s)\n", qerr.msg);
+    }
     status = 0;
 done:
     for (int k = 0; k < 3; k++) as_signal_free(&sig[k]);

@@ -601,6 +601,14 @@ int cmd_transfer(int argc, char **argv)
         json_num("estimated_memory_mb", est.memory_mb);
         json_num("peak_rss_mb", cli_peak_rss_mb());
         print_genres_json(&g);
+        /* the five transfer-quality metrics of the result as written (null when undefined) */
+        as_quality q;
+        if (as_quality_compute(ys[0], ns[0], ys[1], ns[1], ys[2], ns[2], &q, NULL) == AS_OK)
+            printf(", \"quality\": {\"style_distance_ratio\": %.10g, \"rhythm_correlation\": %.10g, "
+                   "\"chroma_similarity\": %.10g, \"flatness_ratio\": %.10g, \"level_db\": %.10g}",
+                   q.style_distance_ratio, q.rhythm_correlation, q.chroma_similarity, q.flatness_ratio, q.level_db);
+        else
+            printf(", \"quality\": null");
         printf(", \"interrupted\": %s}\n", interrupted ? "true" : "false");
     }
     status = interrupted ? 130 : 0;
