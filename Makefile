@@ -7,7 +7,7 @@
 BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS    := sndfile soxr fftw3f cairo liblbfgs blas lapacke
+PKGS    := sndfile soxr fftw3f cairo liblbfgs blas lapacke libavformat libavcodec libavutil
 OPT     ?= -O2
 WERROR  ?= $(if $(CI),-Werror,)
 SAN     ?=
