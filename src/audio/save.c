@@ -200,6 +200,9 @@ AS_API as_status as_audio_save(const char *path, const float *x, int64_t n, int 
         if (rst != AS_OK)
             return as__fail(err, rst, path, "resampling to %d Hz for Opus failed (%s)", sr_file,
                             as_strerror(rst));
+        /* as_resample's ceil() may add a sample; the file holds round(n * sr_file / sr) */
+        int64_t want = (int64_t)llround((double)n * sr_file / sr);
+        if (want >= 1 && want < nw) nw = want;
         x = rs;
         scale = 1.0;
     }

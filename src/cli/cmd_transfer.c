@@ -20,15 +20,18 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: audiostyle transfer CONTENT STYLE -o OUT [options]\n"
         "  Makes CONTENT sound in the manner of STYLE (Ulyanov & Lebedev's spectrogram style\n"
-        "  transfer, the TensorFlow notebook's recipe) and writes OUT (.wav, .flac or .ogg, 22050 Hz\n"
-        "  mono, exactly as long as CONTENT), peak-limited to -1 dBFS (scaled down only if louder),\n"
-        "  and OUT's name with .png: the content, style and result spectrograms side by side.\n"
+        "  transfer, the TensorFlow notebook's recipe) and writes OUT (.wav, .flac, .ogg, .mp3 or\n"
+        "  .opus; 22050 Hz mono, exactly as long as CONTENT), peak-limited to -1 dBFS (scaled down\n"
+        "  only if louder), and OUT's name with .png: the content, style and result spectrograms\n"
+        "  side by side.\n"
         "  Ends with the top-3 genres of content, style and result (built-in model) and the genre\n"
         "  shift: the probability of the style's top genre in the content and in the result.\n"
         "  Whole tracks by default; cost grows linearly with their length (an estimate of time and\n"
         "  memory is printed first).\n"
         "\n"
         "  -o, --output FILE            the result (required)\n"
+        "  --bitrate KBPS               .mp3/.opus: constant bitrate in kbit/s (MP3 160, the most\n"
+        "                               MPEG-2 allows at 22050 Hz, 8..160; Opus 96, 6..256)\n"
         "  --preset default|notebook    default: the best measured quality per second (from the\n"
         "                               content, fewer iterations, content phase and level);\n"
         "                               notebook: the TF notebook's recipe exactly. Options given\n"
@@ -256,6 +259,7 @@ int cmd_transfer(int argc, char **argv)
     as_load_opts lo[2] = {{0}, {0}};
     int quiet = 0, json = 0, picture = 1, save_on_interrupt = 0, nin = 0;
     double max_mem = 0;
+    int bitrate = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -274,6 +278,9 @@ int cmd_transfer(int argc, char **argv)
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             NEEDS_VALUE();
             out = v;
+        } else if (!strcmp(a, "--bitrate")) {
+            NEEDS_VALUE();
+            if (!cli_parse_int(CMD, a, v, 6, 320, &bitrate)) return 2;
         } else if (!strcmp(a, "--filters")) {
             NEEDS_VALUE();
             if (!cli_parse_int(CMD, a, v, 1, 65536, &cfg.filters)) return 2;
@@ -367,8 +374,18 @@ int cmd_transfer(int argc, char **argv)
     }
     if (nin < 2) return cli_usage(CMD, "give a CONTENT and a STYLE file");
     if (!out) return cli_usage(CMD, "no output file: use -o OUT.wav");
-    if (!has_ext(out, ".wav") && !has_ext(out, ".flac") && !has_ext(out, ".ogg") && !has_ext(out, ".oga"))
-        return cli_usage(CMD, "%s: the output must end in .wav, .flac or .ogg", out);
+    if (!has_ext(out, ".wav") && !has_ext(out, ".flac") && !has_ext(out, ".ogg") && !has_ext(out, ".oga") &&
+        !has_ext(out, ".mp3") && !has_ext(out, ".opus"))
+        return cli_usage(CMD, "%s: the output must end in .wav, .flac, .ogg, .mp3 or .opus", out);
+    if (bitrate && !has_ext(out, ".mp3") && !has_ext(out, ".opus"))
+        return cli_usage(CMD, "--bitrate applies to .mp3 and .opus outputs only");
+    /* the library's ranges at 22050 Hz (as_save_opts), checked before the job rather than after */
+    if (bitrate && has_ext(out, ".mp3") && bitrate > 160)
+        return cli_usage(CMD, "--bitrate: MP3 at 22050 Hz (MPEG-2 Layer III) takes 8 to 160 kbit/s");
+    if (bitrate && has_ext(out, ".mp3") && bitrate < 8)
+        return cli_usage(CMD, "--bitrate: MP3 at 22050 Hz (MPEG-2 Layer III) takes 8 to 160 kbit/s");
+    if (bitrate && has_ext(out, ".opus") && bitrate > 256)
+        return cli_usage(CMD, "--bitrate: Opus takes 6 to 256 kbit/s");
 
     /* the picture: OUT with its extension replaced by .png */
     char png[4096];
@@ -494,7 +511,8 @@ int cmd_transfer(int argc, char **argv)
     const float *y = NULL;
     int64_t n = 0;
     as_style_get_audio(st, &y, &n);
-    as_save_opts so = {.sample_format = AS_SAVE_PCM16, .level = AS_LEVEL_PEAK_LIMIT, .ceiling_db = -1.0};
+    as_save_opts so = {.sample_format = AS_SAVE_PCM16, .level = AS_LEVEL_PEAK_LIMIT, .ceiling_db = -1.0,
+                       .bitrate_kbps = bitrate};
     rc = as_audio_save(out, y, n, AS_SR, &so, &err);
     if (rc != AS_OK) {
         cli_error(&err, rc, out);
