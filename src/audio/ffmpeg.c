@@ -219,6 +219,7 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
         char e[128];
         av_strerror(r, e, sizeof e);
         st = as__fail(err, AS_ERR_FORMAT, name, "not a readable %s file (FFmpeg: %s)", cname, e);
+        as__hint(err, "the file may be cut short or damaged; copy or export it again");
         goto fail;
     }
     for (unsigned i = 0; i < f->fmt->nb_streams; i++) {
@@ -226,9 +227,17 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
         if (f->stream < 0 && s->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) f->stream = (int)i;
         else s->discard = AVDISCARD_ALL;
     }
+    if (f->fmt->nb_streams == 0) {
+        st = as__fail(err, AS_ERR_FORMAT, name, "not a readable %s file (no streams found)", cname);
+        as__hint(err, "the file may be cut short or damaged; copy or export it again");
+        goto fail;
+    }
     if (f->stream < 0) {
+        int video = 0;
+        for (unsigned i = 0; i < f->fmt->nb_streams; i++)
+            video |= f->fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO;
         st = as__fail(err, AS_ERR_FORMAT, name, "%s file with no audio stream%s", cname,
-                      f->fmt->nb_streams ? " (video only)" : "");
+                      video ? " (video only)" : "");
         as__hint(err, "audiostyle uses a file's first audio stream; this one has none");
         goto fail;
     }
