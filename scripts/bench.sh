@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# make bench [PART=dsp|nst|features|genre|song|quality]: prints the benchmark tables (markdown).
+# make bench [PART=dsp|nst|features|genre|song|quality|formats]: prints the benchmark tables (markdown).
 # Without PART: dsp, nst, features, genre (minutes). song (a 3-minute transfer, ~10 min) and
 # quality (18 transfers, ~30 min) are long and run only when named.
 set -eu
 BUILD=${BUILD:-build}
 echo "# audiostyle bench — $(date -u +%Y-%m-%d) — $(nproc) cores — $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(dsp nst features genre)
+[ ${#parts[@]} -gt 0 ] || parts=(dsp nst features genre formats)
 for p in "${parts[@]}"; do
   case $p in
     quality) BUILD=$BUILD bash scripts/bench_quality.sh ;;
+    formats) bash scripts/bench_formats.sh "$BUILD/bench-formats" && AS_BENCH_FORMATS=$BUILD/bench-formats "$BUILD/bench_runner" formats ;;
     *) "$BUILD/bench_runner" "$p" ;;
   esac
 done

@@ -302,23 +302,35 @@ fail:
     return st;
 }
 
-/* Sample k of channel c of the current frame as float (16-bit: int16 / 32768, as libsndfile). */
-static float sample_at(const AVFrame *fr, int c, int k, int C)
+/* Frames [k0, k0 + k) of the current frame, all channels, into out ((k, C) interleaved) as
+ * float: 16-bit as int16 / 32768 (as libsndfile), 32-bit as int32 / 2^31, 8-bit unsigned
+ * centred on 128. The format is resolved once per call, the inner loops are typed. */
+#define CONVERT(T, EXPR)                                                                         \
+    for (int c = 0; c < C; c++) {                                                                \
+        const T *p = (const T *)(const void *)(planar ? fr->extended_data[c] : fr->extended_data[0]); \
+        size_t step = planar ? 1 : (size_t)C, at = planar ? (size_t)k0 : (size_t)k0 * (size_t)C + (size_t)c; \
+        float *o = out + c;                                                                      \
+        for (int64_t t = 0; t < k; t++, at += step, o += C) {                                    \
+            T v = p[at];                                                                         \
+            *o = (EXPR);                                                                         \
+        }                                                                                        \
+    }
+
+static void convert(const AVFrame *fr, int64_t k0, int64_t k, int C, float *out)
 {
     enum AVSampleFormat sf = (enum AVSampleFormat)fr->format;
     int planar = av_sample_fmt_is_planar(sf);
-    const uint8_t *p = planar ? fr->extended_data[c] : fr->extended_data[0];
-    size_t i = planar ? (size_t)k : (size_t)k * (size_t)C + (size_t)c;
     switch (av_get_packed_sample_fmt(sf)) {
-    case AV_SAMPLE_FMT_U8: return ((float)p[i] - 128.0f) / 128.0f;
-    case AV_SAMPLE_FMT_S16: return (float)((const int16_t *)(const void *)p)[i] / 32768.0f;
-    case AV_SAMPLE_FMT_S32: return (float)((double)((const int32_t *)(const void *)p)[i] / 2147483648.0);
-    case AV_SAMPLE_FMT_S64: return (float)((double)((const int64_t *)(const void *)p)[i] / 9223372036854775808.0);
-    case AV_SAMPLE_FMT_FLT: return ((const float *)(const void *)p)[i];
-    case AV_SAMPLE_FMT_DBL: return (float)((const double *)(const void *)p)[i];
-    default: return NAN; /* refused by the caller before */
+    case AV_SAMPLE_FMT_U8: CONVERT(uint8_t, ((float)v - 128.0f) / 128.0f) break;
+    case AV_SAMPLE_FMT_S16: CONVERT(int16_t, (float)v / 32768.0f) break;
+    case AV_SAMPLE_FMT_S32: CONVERT(int32_t, (float)((double)v / 2147483648.0)) break;
+    case AV_SAMPLE_FMT_S64: CONVERT(int64_t, (float)((double)v / 9223372036854775808.0)) break;
+    case AV_SAMPLE_FMT_FLT: CONVERT(float, v) break;
+    case AV_SAMPLE_FMT_DBL: CONVERT(double, (float)v) break;
+    default: break; /* refused in next_frame */
     }
 }
+#undef CONVERT
 
 static int known_sample_fmt(int f)
 {
@@ -401,9 +413,7 @@ int64_t audio_ff_read(audio_ff *f, float *out, int64_t frames, as_status *st, as
             k = f->limit - f->emitted;
             f->done = 1;
         }
-        for (int64_t t = 0; t < k; t++)
-            for (int c = 0; c < C; c++)
-                out[(size_t)(n + t) * (size_t)C + (size_t)c] = sample_at(f->frame, c, f->frame_pos + (int)t, C);
+        convert(f->frame, f->frame_pos, k, C, out + (size_t)n * (size_t)C);
         n += k;
         f->emitted += k;
         f->frame_pos += (int)k;
