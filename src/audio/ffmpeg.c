@@ -19,11 +19,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "audio.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/macros.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,25 +41,70 @@
 /* --- logging --------------------------------------------------------------------------- */
 
 static int ff_route_log = 1;
-static pthread_once_t ff_log_once = PTHREAD_ONCE_INIT;
+
+AS_API void as_audio_set_ffmpeg_log(int route) { ff_route_log = route != 0; }
+
+/* --- FFmpeg, loaded on first use --------------------------------------------------------
+ * libavcodec brings about 140 shared libraries with it (every codec Debian builds in): linked
+ * directly, each start of a program using libaudiostyle would map and relocate them all (~45 ms
+ * of CPU and ~35 MB of resident pages per process here, for `audiostyle --help` too). So the
+ * three libraries are opened with dlopen, by the sonames of the headers we were built with, the
+ * first time libsndfile refuses a file; a process that never meets such a file pays nothing, and
+ * a machine without them still reads everything libsndfile reads. */
+#define FF_UTIL(X) X(av_frame_alloc) X(av_frame_free) X(av_frame_unref) X(av_free) X(av_freep) X(av_get_packed_sample_fmt) X(av_log_format_line2) X(av_log_set_callback) X(av_malloc) X(av_sample_fmt_is_planar) X(av_strdup) X(av_strerror)
+#define FF_CODEC(X) X(av_packet_alloc) X(av_packet_free) X(av_packet_unref) X(avcodec_alloc_context3) X(avcodec_find_decoder) X(avcodec_free_context) X(avcodec_get_name) X(avcodec_open2) X(avcodec_parameters_to_context) X(avcodec_receive_frame) X(avcodec_send_packet)
+#define FF_FORMAT(X) X(av_probe_input_buffer2) X(av_read_frame) X(avformat_alloc_context) X(avformat_close_input) X(avformat_find_stream_info) X(avformat_open_input) X(avio_alloc_context) X(avio_context_free) X(avio_seek)
+static struct {
+#define X(n) __typeof__(&n) n;
+    FF_UTIL(X) FF_CODEC(X) FF_FORMAT(X)
+#undef X
+} ff;
+static int ff_ok;              /* the libraries and every symbol were found */
+static char ff_why[256];       /* else why not */
+static pthread_once_t ff_once = PTHREAD_ONCE_INIT;
+
+static void *ff_open(const char *soname)
+{
+    void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    if (!h) snprintf(ff_why, sizeof ff_why, "%s", dlerror());
+    return h;
+}
 
 static void ff_log(void *avcl, int level, const char *fmt, va_list vl)
 {
-    if (level > AV_LOG_INFO) return;
+    if (level > AV_LOG_INFO || !as__log_enabled()) return;
     char line[1024];
     int print_prefix = 1;
-    av_log_format_line2(avcl, level, fmt, vl, line, (int)sizeof line, &print_prefix);
+    ff.av_log_format_line2(avcl, level, fmt, vl, line, (int)sizeof line, &print_prefix);
     size_t k = strlen(line);
     while (k && (line[k - 1] == '\n' || line[k - 1] == '\r')) line[--k] = 0;
     if (k) as__log(AS_LOG_DEBUG, "ffmpeg: %s", line);
 }
 
-static void ff_log_install(void)
+static void ff_load(void)
 {
-    if (ff_route_log) av_log_set_callback(ff_log);
+    void *hu = ff_open("libavutil.so." AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR));
+    void *hc = hu ? ff_open("libavcodec.so." AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR)) : NULL;
+    void *hf = hc ? ff_open("libavformat.so." AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR)) : NULL;
+    if (!hf) return;
+    void *p;
+    /* dlsym returns an object pointer; memcpy moves it into the function pointer (ISO C) */
+#define X(n) if (!(p = dlsym(H, #n))) { snprintf(ff_why, sizeof ff_why, "no symbol %s", #n); return; } \
+             memcpy(&ff.n, &p, sizeof p);
+#define H hu
+    FF_UTIL(X)
+#undef H
+#define H hc
+    FF_CODEC(X)
+#undef H
+#define H hf
+    FF_FORMAT(X)
+#undef H
+#undef X
+    ff_ok = 1;
+    if (ff_route_log) ff.av_log_set_callback(ff_log);
 }
 
-AS_API void as_audio_set_ffmpeg_log(int route) { ff_route_log = route != 0; }
 
 /* --- what we accept --------------------------------------------------------------------- */
 
@@ -142,14 +189,14 @@ static int64_t io_seek(void *u, int64_t off, int whence)
 void audio_ff_close(audio_ff *f)
 {
     if (!f) return;
-    avcodec_free_context(&f->dec);
-    avformat_close_input(&f->fmt);
+    ff.avcodec_free_context(&f->dec);
+    ff.avformat_close_input(&f->fmt);
     if (f->io) {
-        av_freep(&f->io->buffer);
-        avio_context_free(&f->io);
+        ff.av_freep(&f->io->buffer);
+        ff.avio_context_free(&f->io);
     }
-    av_packet_free(&f->pkt);
-    av_frame_free(&f->frame);
+    ff.av_packet_free(&f->pkt);
+    ff.av_frame_free(&f->frame);
     free(f);
 }
 
@@ -166,7 +213,13 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     *out = NULL;
     *recognised = 0;
     memset(info, 0, sizeof *info);
-    pthread_once(&ff_log_once, ff_log_install);
+    pthread_once(&ff_once, ff_load);
+    if (!ff_ok) {
+        static int said;
+        if (!said++) as__log(AS_LOG_WARN, "FFmpeg's libraries cannot be loaded (%s): M4A/MP4, WMA, "
+                             "Matroska/WebM and AVI files cannot be read", ff_why);
+        return AS_ERR_FORMAT; /* not recognised: the caller reports libsndfile's refusal */
+    }
     audio_ff *f = calloc(1, sizeof *f);
     if (!f) return as__fail(err, AS_ERR_NOMEM, name, "out of memory");
     f->name = name;
@@ -175,18 +228,18 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     f->len = len;
     f->stream = -1;
     as_status st = AS_ERR_NOMEM;
-    unsigned char *iobuf = av_malloc(IO_BUF);
+    unsigned char *iobuf = ff.av_malloc(IO_BUF);
     if (!iobuf) goto fail;
-    f->io = avio_alloc_context(iobuf, IO_BUF, 0, f, io_read, NULL, io_seek);
+    f->io = ff.avio_alloc_context(iobuf, IO_BUF, 0, f, io_read, NULL, io_seek);
     if (!f->io) {
-        av_free(iobuf);
+        ff.av_free(iobuf);
         goto fail;
     }
     f->io->seekable = AVIO_SEEKABLE_NORMAL;
 
     /* Recognise the container ourselves (bounded), so only our list of demuxers ever runs. */
     const AVInputFormat *in = NULL;
-    int score = av_probe_input_buffer2(f->io, &in, NULL, NULL, 0, PROBE_BYTES);
+    int score = ff.av_probe_input_buffer2(f->io, &in, NULL, NULL, 0, PROBE_BYTES);
     const char *cname = in && score >= MIN_PROBE_SCORE ? container_name(in) : NULL;
     if (!cname) {
         st = AS_ERR_FORMAT; /* not ours: load.c reports libsndfile's refusal */
@@ -194,11 +247,11 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     }
     *recognised = 1;
     snprintf(info->container, sizeof info->container, "%s", cname);
-    if (avio_seek(f->io, 0, SEEK_SET) < 0) {
+    if (ff.avio_seek(f->io, 0, SEEK_SET) < 0) {
         st = as__fail(err, AS_ERR_IO, name, "cannot read the file");
         goto fail;
     }
-    f->fmt = avformat_alloc_context();
+    f->fmt = ff.avformat_alloc_context();
     if (!f->fmt) goto fail;
     f->fmt->pb = f->io;
     f->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
@@ -207,17 +260,17 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     f->fmt->max_streams = 64;
     char cw[512] = "";
     for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++) {
-        const AVCodec *c = avcodec_find_decoder(codecs[i].id);
+        const AVCodec *c = ff.avcodec_find_decoder(codecs[i].id);
         if (c && strlen(cw) + strlen(c->name) + 2 < sizeof cw)
             snprintf(cw + strlen(cw), sizeof cw - strlen(cw), "%s%s", cw[0] ? "," : "", c->name);
     }
-    f->fmt->codec_whitelist = av_strdup(cw);
+    f->fmt->codec_whitelist = ff.av_strdup(cw);
     if (!f->fmt->codec_whitelist) goto fail;
-    int r = avformat_open_input(&f->fmt, NULL, in, NULL);
+    int r = ff.avformat_open_input(&f->fmt, NULL, in, NULL);
     if (r < 0) {
         f->fmt = NULL; /* freed by avformat_open_input on failure */
         char e[128];
-        av_strerror(r, e, sizeof e);
+        ff.av_strerror(r, e, sizeof e);
         st = as__fail(err, AS_ERR_FORMAT, name, "not a readable %s file (FFmpeg: %s)", cname, e);
         as__hint(err, "the file may be cut short or damaged; copy or export it again");
         goto fail;
@@ -243,7 +296,7 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     }
     AVStream *as = f->fmt->streams[f->stream];
     if (as->codecpar->sample_rate <= 0 || as->codecpar->ch_layout.nb_channels <= 0) {
-        r = avformat_find_stream_info(f->fmt, NULL);
+        r = ff.avformat_find_stream_info(f->fmt, NULL);
         if (r < 0 || as->codecpar->sample_rate <= 0 || as->codecpar->ch_layout.nb_channels <= 0) {
             st = as__fail(err, AS_ERR_FORMAT, name, "not a readable %s file (the audio stream's "
                           "sample rate or channel count cannot be found)", cname);
@@ -253,28 +306,28 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     const char *codec = NULL;
     for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++)
         if (codecs[i].id == as->codecpar->codec_id) codec = codecs[i].name;
-    const AVCodec *dc = codec ? avcodec_find_decoder(as->codecpar->codec_id) : NULL;
+    const AVCodec *dc = codec ? ff.avcodec_find_decoder(as->codecpar->codec_id) : NULL;
     if (!dc) {
         st = as__fail(err, AS_ERR_UNSUPPORTED, name, "%s file whose audio codec (%s) is not "
-                      "supported", cname, avcodec_get_name(as->codecpar->codec_id));
+                      "supported", cname, ff.avcodec_get_name(as->codecpar->codec_id));
         goto fail;
     }
     snprintf(info->codec, sizeof info->codec, "%s", codec);
-    f->dec = avcodec_alloc_context3(dc);
+    f->dec = ff.avcodec_alloc_context3(dc);
     if (!f->dec) goto fail;
-    if (avcodec_parameters_to_context(f->dec, as->codecpar) < 0) goto fail;
+    if (ff.avcodec_parameters_to_context(f->dec, as->codecpar) < 0) goto fail;
     f->dec->thread_count = 1;
     f->dec->pkt_timebase = as->time_base;
-    r = avcodec_open2(f->dec, dc, NULL);
+    r = ff.avcodec_open2(f->dec, dc, NULL);
     if (r < 0) {
         char e[128];
-        av_strerror(r, e, sizeof e);
+        ff.av_strerror(r, e, sizeof e);
         st = as__fail(err, AS_ERR_FORMAT, name, "cannot decode the %s audio of this %s file "
                       "(FFmpeg: %s)", codec, cname, e);
         goto fail;
     }
-    f->pkt = av_packet_alloc();
-    f->frame = av_frame_alloc();
+    f->pkt = ff.av_packet_alloc();
+    f->frame = ff.av_frame_alloc();
     if (!f->pkt || !f->frame) goto fail;
     /* what the decoder will deliver (Opus always decodes at 48 kHz, whatever the header says) */
     f->channels = f->dec->ch_layout.nb_channels > 0 ? f->dec->ch_layout.nb_channels
@@ -319,8 +372,8 @@ fail:
 static void convert(const AVFrame *fr, int64_t k0, int64_t k, int C, float *out)
 {
     enum AVSampleFormat sf = (enum AVSampleFormat)fr->format;
-    int planar = av_sample_fmt_is_planar(sf);
-    switch (av_get_packed_sample_fmt(sf)) {
+    int planar = ff.av_sample_fmt_is_planar(sf);
+    switch (ff.av_get_packed_sample_fmt(sf)) {
     case AV_SAMPLE_FMT_U8: CONVERT(uint8_t, ((float)v - 128.0f) / 128.0f) break;
     case AV_SAMPLE_FMT_S16: CONVERT(int16_t, (float)v / 32768.0f) break;
     case AV_SAMPLE_FMT_S32: CONVERT(int32_t, (float)((double)v / 2147483648.0)) break;
@@ -334,7 +387,7 @@ static void convert(const AVFrame *fr, int64_t k0, int64_t k, int C, float *out)
 
 static int known_sample_fmt(int f)
 {
-    switch (av_get_packed_sample_fmt((enum AVSampleFormat)f)) {
+    switch (ff.av_get_packed_sample_fmt((enum AVSampleFormat)f)) {
     case AV_SAMPLE_FMT_U8: case AV_SAMPLE_FMT_S16: case AV_SAMPLE_FMT_S32:
     case AV_SAMPLE_FMT_S64: case AV_SAMPLE_FMT_FLT: case AV_SAMPLE_FMT_DBL: return 1;
     default: return 0;
@@ -345,9 +398,9 @@ static int known_sample_fmt(int f)
 static int next_frame(audio_ff *f, as_status *st, as_error *err)
 {
     for (;;) {
-        int r = avcodec_receive_frame(f->dec, f->frame);
+        int r = ff.avcodec_receive_frame(f->dec, f->frame);
         if (r == 0) {
-            if (f->frame->nb_samples <= 0) { av_frame_unref(f->frame); continue; }
+            if (f->frame->nb_samples <= 0) { ff.av_frame_unref(f->frame); continue; }
             if (f->frame->ch_layout.nb_channels != f->channels || f->frame->sample_rate != f->sample_rate) {
                 *st = as__fail(err, AS_ERR_UNSUPPORTED, f->name, "the audio changes its channel "
                                "count or sample rate mid-stream (%d ch %d Hz -> %d ch %d Hz)",
@@ -367,25 +420,25 @@ static int next_frame(audio_ff *f, as_status *st, as_error *err)
             /* A damaged frame: FFmpeg's decoders report it and can go on. */
             if (r == AVERROR_INVALIDDATA) continue;
             char e[128];
-            av_strerror(r, e, sizeof e);
+            ff.av_strerror(r, e, sizeof e);
             *st = as__fail(err, AS_ERR_FORMAT, f->name, "decoding failed (FFmpeg: %s)", e);
             return -1;
         }
         if (f->eof_sent) return 0;
         /* the decoder wants input: the next packet of our stream, or the flush at the end */
         for (;;) {
-            r = av_read_frame(f->fmt, f->pkt);
+            r = ff.av_read_frame(f->fmt, f->pkt);
             if (r < 0) {
-                avcodec_send_packet(f->dec, NULL);
+                ff.avcodec_send_packet(f->dec, NULL);
                 f->eof_sent = 1;
                 break;
             }
-            if (f->pkt->stream_index != f->stream) { av_packet_unref(f->pkt); continue; }
-            r = avcodec_send_packet(f->dec, f->pkt);
-            av_packet_unref(f->pkt);
+            if (f->pkt->stream_index != f->stream) { ff.av_packet_unref(f->pkt); continue; }
+            r = ff.avcodec_send_packet(f->dec, f->pkt);
+            ff.av_packet_unref(f->pkt);
             if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA) {
                 char e[128];
-                av_strerror(r, e, sizeof e);
+                ff.av_strerror(r, e, sizeof e);
                 *st = as__fail(err, AS_ERR_FORMAT, f->name, "decoding failed (FFmpeg: %s)", e);
                 return -1;
             }
@@ -418,7 +471,7 @@ int64_t audio_ff_read(audio_ff *f, float *out, int64_t frames, as_status *st, as
         f->emitted += k;
         f->frame_pos += (int)k;
         if (f->frame_pos >= f->frame->nb_samples) {
-            av_frame_unref(f->frame);
+            ff.av_frame_unref(f->frame);
             f->have_frame = 0;
         }
     }
