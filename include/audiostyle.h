@@ -304,18 +304,21 @@ AS_API as_status as_plot_bars(const char *png_path, const double *values /* (n,)
                               const char *const *labels /* (n,) */, int n, const char *title,
                               as_error *err);
 
-/* One named series for as_plot_curves: y[i] is at time t0 + i * dt seconds. Non-finite values
- * (and values <= 0 on a log axis) leave gaps in the line. */
+/* One named series for as_plot_curves: y[i] is at time t0 + i * dt seconds, or at x[i] when x
+ * is given (then each point is also marked). Non-finite values (and values <= 0 on a log axis)
+ * leave gaps in the line. */
 typedef struct as_curve {
     const float *y;    /* (n,) */
     int64_t n;
-    double t0, dt;     /* seconds */
+    double t0, dt;     /* seconds; ignored when x is given */
     const char *name;  /* legend label; may be NULL */
+    const float *x;    /* (n,) x positions, finite and ascending; NULL = t0 + i * dt */
 } as_curve;
 typedef struct as_curves_opts {
     int width, height;   /* pixels; 0 = 1000 x 400 */
     const char *title;   /* may be NULL */
     const char *y_label; /* e.g. "Spectral centroid (Hz)"; may be NULL */
+    const char *x_label; /* NULL = "Time (s)" */
     int y_log;           /* logarithmic y axis */
     double y_min, y_max; /* fixed y range when y_max > y_min, else from the data */
 } as_curves_opts;

@@ -331,7 +331,7 @@ TEST(style_default_preset)
     CHECK(d.filters == nb.filters && d.kernel_width == nb.kernel_width && d.padding == nb.padding);
     CHECK(d.content_weight == nb.content_weight && d.style_weight == nb.style_weight);
     CHECK(d.gram_divisor == nb.gram_divisor && d.optimizer == AS_STYLE_LBFGS);
-    CHECK(d.init == AS_STYLE_INIT_CONTENT && d.phase == AS_STYLE_PHASE_CONTENT);
+    CHECK(d.init == AS_STYLE_INIT_CONTENT && d.phase == AS_STYLE_PHASE_RANDOM);
     CHECK(d.level == AS_STYLE_LEVEL_CONTENT);
     CHECK(d.iterations > 0 && d.iterations < 300);
     as_style_config e;
@@ -405,6 +405,47 @@ TEST(style_stop_rule_level_and_eta)
                ss.level_gain_db, peak);
         CHECK(fabs(level) < 0.05);
         CHECK(peak <= pow(10.0, -1.0 / 20.0) + 1e-7);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
+}
+
+/* --init content-eq: x0 is the content with each bin shifted by the difference of the two
+ * tracks' means over time (clamped at 0): where nothing is clamped, the start's per-bin mean is
+ * the style's. Read back through as_style_get_spectrogram before any optimisation. */
+TEST(style_init_content_eq_has_the_style_mean)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.init = AS_STYLE_INIT_CONTENT_EQ;
+    int64_t nc = 44100, ns = 30000;
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        int64_t T = as_style_frames(st, AS_STYLE_CONTENT), Ts = as_style_frames(st, AS_STYLE_STYLE);
+        float *x = malloc(sizeof(float) * 1025 * (size_t)T), *sm = malloc(sizeof(float) * 1025 * (size_t)Ts);
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_RESULT, x));
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_STYLE, sm));
+        int checked = 0, bad = 0;
+        for (int k = 0; k < 1025; k++) {
+            double mx = 0, ms = 0;
+            int clamped = 0;
+            for (int64_t t = 0; t < T; t++) { /* back to the log1p domain */
+                mx += log1p(x[(size_t)k * T + t]);
+                clamped |= x[(size_t)k * T + t] == 0;
+            }
+            for (int64_t t = 0; t < Ts; t++) ms += log1p(sm[(size_t)k * Ts + t]);
+            if (clamped) continue;
+            checked++;
+            if (fabs(mx / T - ms / Ts) > 1e-4 * (1 + fabs(ms / Ts))) bad++;
+        }
+        printf("    %d bins unclamped, %d off\n", checked, bad);
+        CHECK(checked > 500 && bad == 0);
+        free(x);
+        free(sm);
         as_style_destroy(st);
     }
     free(c);

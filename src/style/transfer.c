@@ -97,7 +97,6 @@ as_status as_style_config_preset(as_style_config *cfg, int preset)
     if (preset == AS_STYLE_PRESET_DEFAULT) {
         cfg->init = AS_STYLE_INIT_CONTENT;
         cfg->iterations = PRESET_DEFAULT_ITERATIONS;
-        cfg->phase = AS_STYLE_PHASE_CONTENT;
         cfg->level = AS_STYLE_LEVEL_CONTENT;
     }
     return AS_OK;
