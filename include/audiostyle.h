@@ -405,9 +405,9 @@ typedef struct as_style_config {
 
 /* Presets: whole configurations, named on the command line by --preset.
  *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the
- *                             notebook's network and loss, started from the content, fewer
- *                             L-BFGS iterations, Griffin-Lim from the content's phase, the
- *                             content's loudness
+ *                             notebook's network and loss, started from the content equalised
+ *                             to the style (AS_STYLE_INIT_CONTENT_EQ), 55 L-BFGS iterations,
+ *                             Griffin-Lim 500 from random phase, the content's loudness
  *   AS_STYLE_PRESET_NOTEBOOK  the TensorFlow notebook's recipe exactly: noise init, 300 L-BFGS
  *                             iterations, 500 Griffin-Lim iterations from random phase, fp32,
  *                             loudness as Griffin-Lim made it */

@@ -95,7 +95,7 @@ as_status as_style_config_preset(as_style_config *cfg, int preset)
         return AS_ERR_ARG;
     notebook_config(cfg);
     if (preset == AS_STYLE_PRESET_DEFAULT) {
-        cfg->init = AS_STYLE_INIT_CONTENT;
+        cfg->init = AS_STYLE_INIT_CONTENT_EQ;
         cfg->iterations = PRESET_DEFAULT_ITERATIONS;
         cfg->level = AS_STYLE_LEVEL_CONTENT;
     }
