@@ -108,6 +108,15 @@ TEST(nn_relu_and_adam)
     }
     CHECK_NEAR(q[0], 1.0, 1e-2);
     CHECK_NEAR(q[1], -2.0, 1e-2);
+
+    /* AdamW's first step: m-hat = g, v-hat = g^2, so x -= lr (g / (|g| + eps) + wd x) */
+    float w[3] = {1, -2, 0.5f}, wm[3] = {0}, wv[3] = {0};
+    nn_adamw aw = {.lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7, .weight_decay = 0.1};
+    nn_adamw_step(&aw, w, g, wm, wv, 3);
+    const double w0[3] = {1, -2, 0.5};
+    for (int i = 0; i < 3; i++)
+        CHECK_NEAR(w[i], w0[i] - 0.01 * (g[i] / (fabs(g[i]) + 1e-7) + 0.1 * w0[i]), 1e-6);
+    CHECK(aw.t == 1);
 }
 
 /* ---- the reference configuration: C = 1025, T = 40, N = 32, K = 11 -------------------------- */

@@ -1,4 +1,5 @@
-/* nn.h — the small neural-network kernels behind the style transfer (internal to the library).
+/* nn.h — the neural-network kernels of the library (internal): the style transfer's convolution
+ * and losses, and the GEMM, ReLU and optimiser steps the genre classifier uses too.
  *
  * Layouts (row-major, time contiguous for spectrograms, as everywhere in audiostyle):
  *   spectrogram / conv input   x    (C, ld)      C = frequency bins, ld >= used frames
@@ -86,6 +87,14 @@ typedef struct nn_adam {
 } nn_adam;
 /* One Adam step on x (n) with gradient g; m and v (n) are the moment buffers (zero at start). */
 void nn_adam_step(nn_adam *a, float *x, const float *g, float *m, float *v, int64_t n);
+/* AdamW (decoupled weight decay, epsilon added to sqrt(v-hat), arithmetic in double): the genre
+ * classifier's optimiser. */
+typedef struct nn_adamw {
+    double lr, beta1, beta2, eps, weight_decay; /* torch's defaults: 0.9, 0.999; here eps 1e-7 */
+    int64_t t;                                  /* steps taken */
+} nn_adamw;
+/* One AdamW step on x (n) with gradient g; m and v (n) are the moment buffers (zero at start). */
+void nn_adamw_step(nn_adamw *a, float *x, const float *g, float *m, float *v, int64_t n);
 
 /* ---- nst.c: the whole loss of Ulyanov & Lebedev's audio style transfer ----------------------- */
 enum { NN_PAD_VALID = 0, NN_PAD_SAME = 1 };
