@@ -606,3 +606,73 @@ TEST(nn_bf16_conv_within_the_bf16_bound)
     check_bf16_conv("oneDNN f32 plumbing, chunks of 7", NN_BF16_DNNL_F32, 7);
     check_bf16_conv("oneDNN f32 plumbing, chunks of 19", NN_BF16_DNNL_F32, 19);
 }
+
+/* The whole loss and gradient with the bf16 engine against the fp32 one, on the reference inputs
+ * (C = 1025, T = 40, N = 32, K = 11) and on noise x (the start of a notebook run). Bound: the
+ * features carry the conv's ~u relative error (u = 2^-8); the style gradient (4 w / dx) F D
+ * multiplies F by D = G(F) - Gs, whose error is ~2u |G| / |D| relative, and the backward conv
+ * adds another ~u: a relative L2 error of a few u while |D| is not << |G|. Asserted: relative L2
+ * <= 8u = 2^-5, cosine >= 1 - 2^-10, each loss within 8u relative. At x = c + 0.01 noise the
+ * content term alone is a difference of nearly equal features that bf16 cannot resolve (x is
+ * rounded to ~2^-8 relative, ~0.01 absolute here): it is printed, not asserted. */
+static void nst_bf16_vs_fp32(const char *label, const nn_nst_shape *sh0, const float *W,
+                             const float *c, const float *s, const float *x, int assert_it)
+{
+    nn_nst *m[2] = {NULL, NULL};
+    int64_t n = (int64_t)sh0->C * sh0->T;
+    float *g[2] = {malloc(sizeof(float) * n), malloc(sizeof(float) * n)};
+    double *gd = malloc(sizeof(double) * n), lc[2], ls[2];
+    for (int e = 0; e < 2; e++) {
+        nn_nst_shape sh = *sh0;
+        sh.precision = e ? NN_PRECISION_BF16 : NN_PRECISION_FP32;
+        CHECK_OK(nn_nst_create(&m[e], &sh));
+        if (!m[e]) goto done;
+        nn_conv1d_relayout(m[e]->Wk, W, sh.C, sh.N, sh.K);
+        CHECK_OK(nn_nst_set_targets(m[e], c, s));
+        CHECK_OK(nn_nst_eval(m[e], x, g[e], &lc[e], &ls[e]));
+    }
+    CHECK(m[1]->precision == NN_PRECISION_BF16);
+    for (int64_t i = 0; i < n; i++) gd[i] = g[0][i];
+    double rel, cosine, u = 1.0 / 256;
+    rel_cos(g[1], gd, n, &rel, &cosine);
+    printf("    %s [%s]: gradient rel L2 %.3g (bound 8u = %.3g), 1 - cosine %.2g; content %.6g vs "
+           "%.6g (%.2g), style %.6g vs %.6g (%.2g)\n",
+           label, nn_nst_engine_impl(m[1]), rel, 8 * u, 1 - cosine, lc[1], lc[0],
+           lc[0] ? fabs(lc[1] / lc[0] - 1) : 0, ls[1], ls[0], ls[0] ? fabs(ls[1] / ls[0] - 1) : 0);
+    if (assert_it) {
+        CHECK_MSG(rel <= 8 * u, "%s: gradient relative L2 %.3g > 2^-5", label, rel);
+        CHECK_MSG(cosine >= 1 - 1.0 / 1024, "%s: gradient cosine %.6f < 1 - 2^-10", label, cosine);
+        if (ls[0] > 0) CHECK_MSG(fabs(ls[1] / ls[0] - 1) <= 8 * u, "%s: style loss off", label);
+    }
+done:
+    nn_nst_destroy(m[0]);
+    nn_nst_destroy(m[1]);
+    free(g[0]);
+    free(g[1]);
+    free(gd);
+}
+
+TEST(nst_bf16_gradient_within_the_bf16_bound)
+{
+    refset r;
+    if (!load_set(&r)) return;
+    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+                       .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
+    nst_bf16_vs_fp32("reference x, total", &sh, r.W.data, r.c.data, r.s.data, r.x.data, 1);
+    nn_nst_shape so = sh;
+    so.alpha = 0;
+    nst_bf16_vs_fp32("reference x, style only", &so, r.W.data, r.c.data, r.s.data, r.x.data, 1);
+    nn_nst_shape co = sh;
+    co.beta = 0;
+    nst_bf16_vs_fp32("reference x, content only", &co, r.W.data, r.c.data, r.s.data, r.x.data, 0);
+    /* x0 ~ Normal(0, 1e-3), as a notebook run starts; 'same' padding and the Gram form too */
+    float *x0 = malloc(sizeof(float) * 1025 * 40);
+    fill_normal(x0, 1025 * 40, 11, 1e-3, 0);
+    nst_bf16_vs_fp32("noise x0", &sh, r.W.data, r.c.data, r.s.data, x0, 1);
+    nn_nst_shape sg = sh;
+    sg.padding = NN_PAD_SAME;
+    sg.style_mode = NN_STYLE_GRAM;
+    nst_bf16_vs_fp32("noise x0, same padding, Gram form", &sg, r.W.data, r.c.data, r.s.data, x0, 1);
+    free(x0);
+    free_set(&r);
+}
