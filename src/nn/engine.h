@@ -98,6 +98,13 @@ as_status nn_conv_bf16_create_mode(nn_conv **out, const float *Wk, int C, int N,
                                    const int64_t *rows, int n_rows, int threads, int mode,
                                    int64_t chunk);
 
+/* Median seconds of one oneDNN matmul (M x K) . (K x N) -> f32 with bf16 operands (f32 operands
+ * when f32 != 0), the weights in oneDNN's chosen layout, over reps runs after a warm-up, with
+ * OpenMP's default threads (threads > 0: that many); -1 where oneDNN has no such matmul. Its
+ * implementation name goes to impl (may be NULL). Allocates. For the bench. */
+double nn_dnnl_matmul_seconds(int64_t M, int64_t N, int64_t K, int reps, int f32, int threads,
+                              char *impl, size_t impl_size);
+
 /* The output lengths the staging is chunked into: chunks of at most nn_conv_chunk_rows(C, N, K)
  * (the bf16 engine keeps its staging near 48 MB). */
 int64_t nn_conv_chunk_rows(int C, int N, int K);

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 _Static_assert((unsigned)dnnl_cpu_isa_avx512_core_bf16 == NN_ISA_AVX512_BF16,
                "NN_ISA_AVX512_BF16 must be oneDNN's dnnl_cpu_isa_avx512_core_bf16");
@@ -534,4 +535,82 @@ fail:
     if (attr) dnnl_primitive_attr_destroy(attr);
     bf16_destroy(&c->base);
     return rc;
+}
+
+/* ---- the bench's ceiling: one matmul alone ------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+double nn_dnnl_matmul_seconds(int64_t M, int64_t N, int64_t K, int reps, int f32, int threads,
+                              char *impl, size_t impl_size)
+{
+    double best = -1;
+    dnnl_engine_t eng = NULL;
+    dnnl_stream_t strm = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_primitive_t prim = NULL;
+    dnnl_memory_t ma = NULL, mb = NULL, mc = NULL;
+    double *t = malloc(sizeof(double) * (size_t)(reps > 0 ? reps : 1));
+    dnnl_data_type_t dt = f32 ? dnnl_f32 : dnnl_bf16;
+    dnnl_memory_desc_t a, b, c;
+    dnnl_dims_t da = {M, K}, db = {K, N}, dc = {M, N};
+    dnnl_matmul_desc_t d;
+    if (impl && impl_size) impl[0] = 0;
+    if (!t || reps < 1 || dnnl_engine_create(&eng, dnnl_cpu, 0) != dnnl_success ||
+        dnnl_stream_create(&strm, eng, dnnl_stream_default_flags) != dnnl_success ||
+        dnnl_memory_desc_init_by_tag(&a, 2, da, dt, dnnl_ab) != dnnl_success ||
+        dnnl_memory_desc_init_by_tag(&b, 2, db, dt, dnnl_format_tag_any) != dnnl_success ||
+        dnnl_memory_desc_init_by_tag(&c, 2, dc, dnnl_f32, dnnl_ab) != dnnl_success ||
+        dnnl_matmul_desc_init(&d, &a, &b, NULL, &c) != dnnl_success ||
+        dnnl_primitive_desc_create(&pd, &d, NULL, eng, NULL) != dnnl_success)
+        goto done;
+    const char *name = NULL;
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
+    if (impl && impl_size) snprintf(impl, impl_size, "%s", name ? name : "?");
+    const dnnl_memory_desc_t *bw = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    if (dnnl_primitive_create(&prim, pd) != dnnl_success ||
+        dnnl_memory_create(&ma, &a, eng, DNNL_MEMORY_ALLOCATE) != dnnl_success ||
+        dnnl_memory_create(&mb, bw, eng, DNNL_MEMORY_ALLOCATE) != dnnl_success ||
+        dnnl_memory_create(&mc, &c, eng, DNNL_MEMORY_ALLOCATE) != dnnl_success)
+        goto done;
+    void *pa = NULL, *pb = NULL;
+    dnnl_memory_get_data_handle(ma, &pa);
+    dnnl_memory_get_data_handle(mb, &pb);
+    memset(pa, 0x3c, dnnl_memory_desc_get_size(&a)); /* small finite values in both types */
+    memset(pb, 0x3c, dnnl_memory_desc_get_size(bw));
+    dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}};
+    omp_scope o;
+    omp_enter(&o, threads);
+    int ok = 1;
+    for (int r = -1; r < reps && ok; r++) { /* r = -1 warms up */
+        double t0 = now_s();
+        ok = dnnl_primitive_execute(prim, strm, 3, args) == dnnl_success &&
+             dnnl_stream_wait(strm) == dnnl_success;
+        if (r >= 0) t[r] = now_s() - t0;
+    }
+    omp_leave(&o);
+    if (ok) {
+        for (int i = 1; i < reps; i++) /* insertion sort for the median */
+            for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
+                double x = t[j];
+                t[j] = t[j - 1];
+                t[j - 1] = x;
+            }
+        best = reps % 2 ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);
+    }
+done:
+    if (ma) dnnl_memory_destroy(ma);
+    if (mb) dnnl_memory_destroy(mb);
+    if (mc) dnnl_memory_destroy(mc);
+    if (prim) dnnl_primitive_destroy(prim);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (strm) dnnl_stream_destroy(strm);
+    if (eng) dnnl_engine_destroy(eng);
+    free(t);
+    return best;
 }
