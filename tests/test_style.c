@@ -48,6 +48,7 @@ TEST(style_defaults_are_the_notebook)
     CHECK(c.content_weight == 1e-2 && c.style_weight == 1 && c.init == AS_STYLE_INIT_NOISE);
     CHECK(c.init_scale == 1e-3 && c.optimizer == AS_STYLE_LBFGS && c.griffin_lim_iterations == 500);
     CHECK(c.gram_divisor == AS_STYLE_GRAM_FRAMES);
+    CHECK(c.precision == AS_STYLE_PRECISION_AUTO);
     as_style_estimate e;
     CHECK_OK(as_style_estimate_cost(&c, 220500, 220500, 0, &e));
     CHECK(e.content_frames == 431 && e.style_frames == 431);
@@ -317,4 +318,53 @@ TEST(style_spectrograms_round_trip)
     }
     free(c);
     free(s);
+}
+
+/* The precision in effect is reported; bf16 runs (natively or emulated) and reaches a loss close
+ * to fp32's; AUTO resolves as as_style_precision says; a bad value is refused. */
+TEST(style_precision_is_chosen_and_reported)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.iterations = 10;
+    cfg.griffin_lim_iterations = 2;
+    const char *engine = NULL;
+    const char *autop = as_style_precision(&cfg, &engine);
+    CHECK(autop && (strcmp(autop, "fp32") == 0 || strcmp(autop, "bf16") == 0) && engine);
+    printf("    AUTO here: %s (%s)\n", autop ? autop : "?", engine ? engine : "?");
+    as_style_stats s[3];
+    const int prec[3] = {AS_STYLE_PRECISION_FP32, AS_STYLE_PRECISION_BF16, AS_STYLE_PRECISION_AUTO};
+    for (int i = 0; i < 3; i++) {
+        cfg.precision = prec[i];
+        int64_t n = 0;
+        memset(&s[i], 0, sizeof s[i]);
+        free(run_job(&cfg, 30000, 30000, &n, &s[i]));
+        CHECK(s[i].precision && s[i].engine);
+        if (!s[i].precision) return;
+        printf("    %s: %s, style loss %.6g, content loss %.6g\n", s[i].precision, s[i].engine,
+               s[i].style_loss, s[i].content_loss);
+    }
+    CHECK(strcmp(s[0].precision, "fp32") == 0 && strcmp(s[0].engine, "OpenBLAS sgemm") == 0);
+    CHECK(strcmp(s[1].precision, "bf16") == 0);
+    CHECK(strcmp(s[2].precision, autop) == 0);
+    /* after 10 L-BFGS iterations from the same start, bf16's loss is fp32's within 10 % */
+    CHECK_NEAR(s[1].style_loss + s[1].content_loss, s[0].style_loss + s[0].content_loss,
+               0.1 * (s[0].style_loss + s[0].content_loss));
+    as_style_estimate e16, e32;
+    cfg.precision = AS_STYLE_PRECISION_BF16;
+    CHECK_OK(as_style_estimate_cost(&cfg, 30000, 30000, 0, &e16));
+    cfg.precision = AS_STYLE_PRECISION_FP32;
+    CHECK_OK(as_style_estimate_cost(&cfg, 30000, 30000, 0, &e32));
+    CHECK(strcmp(e16.precision, "bf16") == 0 && strcmp(e32.precision, "fp32") == 0);
+    CHECK(e32.conv_gflops == e32.gflops && e16.conv_gflops != e16.gflops);
+    cfg.precision = 3;
+    CHECK(as_style_precision(&cfg, NULL) == NULL);
+    CHECK(as_style_estimate_cost(&cfg, 30000, 30000, 0, &e32) == AS_ERR_ARG);
+    float *c = make_content(30000), *st_sig = make_style(30000);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK(as_style_create(&st, &cfg, c, 30000, st_sig, 30000, &err) == AS_ERR_ARG && !st);
+    CHECK(strstr(err.msg, "precision"));
+    free(c);
+    free(st_sig);
 }
