@@ -512,6 +512,7 @@ static void check_bf16_conv(const char *label, int mode, int64_t chunk)
     CHECK_OK(rc);
     if (!cv) goto done;
     CHECK_OK(cv->engine->prepare(cv));
+    printf("    %s: %s\n", label, cv->engine->impl(cv));
     const double u = 1.0 / 256, n = C * K, gn = n * 0x1p-24 / (1 - n * 0x1p-24);
     int rounded = mode != NN_BF16_DNNL_F32;
     double rel, cosine;

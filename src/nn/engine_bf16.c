@@ -2,22 +2,28 @@
  * accumulation and fp32 outputs (oneDNN C API, dnnl.h).
  *
  * Forward, per chunk of m <= Tc output frames starting at t0:
- *   xcol (m, C K) bf16 = im2col: xcol[t, j C + k] = bf16(in[k, t0 + t + j])   (Wk's (K, C) order)
+ *   xT (m + K - 1, C) bf16 = the input window transposed: xT[u, k] = bf16(in[k, t0 + u])
+ *   xcol (m, C K) = im2col: row t is xT rows t .. t + K - 1, which are contiguous in xT, so
+ *     xcol[t, j C + k] = xT[t + j, k] is one memcpy of C K elements per row (oneDNN 2.6 refuses
+ *     the overlapping-rows view (strides (C, 1)) that would avoid the copy: invalid_arguments)
  *   out[t0 .. t0+m) (m, N) f32 = xcol . Wf,  Wf = Wk as (C K, N) in bf16, oneDNN's chosen layout
  * Backward (input gradient, accumulated):
  *   dfs (m, N) bf16 = bf16(dout[t0 .. t0+m))
  *   dcol (m, C K) f32 = dfs . Wb,  Wb = Wk^T as (N, C K) in bf16, oneDNN's chosen layout
- *   din[k, t0 + t + j] += dcol[t, j C + k]                                     (col2im, fp32)
+ *   dxT_flat[t C .. t C + C K) += dcol[t, :] for each t (col2im as contiguous adds, fp32), then
+ *   din[k, t0 + u] += dxT[u, k] (one transpose of the window)
  * One matmul per chunk with the whole C K = 11275 reduction (the best shape for oneDNN's brgemm
- * kernels); the primitives, both weight copies (converted by oneDNN reorders from the caller's
- * fp32 Wk in prepare, once) and a user-managed scratchpad are made in create; a pass only sets
- * data handles and executes. Chunks keep the staging near 48 MB whatever the length.
+ * kernels). The strided work is two window transposes ((m + K - 1) C elements each, 1/K of an
+ * im2col); the rest is contiguous copies and adds. Primitives, both weight copies (converted by
+ * oneDNN reorders from the caller's fp32 Wk in prepare, once) and a user-managed scratchpad are
+ * made in create; a pass only sets data handles and executes. Chunks keep the staging near
+ * 48 MB at any length.
  *
  * oneDNN 2.6 has a bf16 matmul only on AVX-512 CPUs (brgemm/gemm kernels for avx512_core and up;
  * its reference matmul also refuses bf16 below AVX-512): on an AVX2 CPU primitive creation
  * answers dnnl_unimplemented. The engine then emulates: the same staging with values rounded to
- * bf16 but stored as fp32, and OpenBLAS sgemm — the same numerics (bf16 operands, fp32
- * accumulation), not the speed. impl() says which runs.
+ * bf16 but stored as fp32, an im2col copy and OpenBLAS sgemm — the same numerics (bf16 operands,
+ * fp32 accumulation), not the speed. impl() says which runs.
  *
  * Threads: Debian's oneDNN runs on OpenMP (libgomp); it uses omp_get_max_threads() of the calling
  * thread. With threads > 0, a pass sets the calling thread's OpenMP thread count around each
@@ -56,9 +62,11 @@ typedef struct bf16_conv {
     int mode;         /* MODE_EMUL / MODE_DNNL_F32 / MODE_DNNL_BF16 */
     int threads;
     size_t es;        /* bytes of one staged element: 2 (bf16) or 4 */
-    void *xcol;       /* (Tc, CK) bf16 or f32 */
+    void *xT;         /* (Tc + K - 1, C) bf16 or f32: the input window, transposed */
+    void *xcol;       /* (Tc, CK) bf16 or f32: the im2col */
     void *dfs;        /* (Tc, N) bf16 or f32 */
     float *dcol;      /* (Tc, CK) f32 */
+    float *dxT;       /* (Tc + K - 1, C) f32: the gradient window, transposed */
     float *wr;        /* (CK, N) bf16-rounded weights as f32 (emulation only) */
     /* oneDNN */
     dnnl_engine_t eng;
@@ -91,7 +99,7 @@ static as_status status_of(dnnl_status_t s)
 
 int64_t nn_conv_chunk_rows(int C, int N, int K)
 {
-    double per_row = (double)C * K * (2 + 4) + (double)N * 2; /* xcol + dcol + dfs (bf16) */
+    double per_row = (double)C * K * 6 + (double)N * 2 + (double)C * 6; /* xcol, dcol, dfs, xT, dxT */
     int64_t r = (int64_t)(STAGING_BYTES / per_row);
     return r < 16 ? 16 : r;
 }
@@ -107,8 +115,10 @@ static size_t bf16_bytes(int C, int N, int K, const int64_t *rows, int n_rows)
 {
     int64_t Tc = AS_MIN(nn_conv_chunk_rows(C, N, K), max_rows(rows, n_rows));
     double CK = (double)C * K;
-    /* upper bound over the modes: f32 staging (emulation), two bf16 weight copies or one f32 */
-    double b = (double)Tc * (CK * 4 * 2 + (double)N * 4) + CK * N * 4 + sizeof(bf16_conv);
+    /* upper bound over the modes: f32 staging with an im2col copy (emulation), two bf16 weight
+     * copies or one f32 copy */
+    double b = (double)Tc * (CK * 4 * 2 + (double)N * 4) + (double)(Tc + K) * C * 8 +
+               CK * N * 4 + sizeof(bf16_conv);
     return (size_t)b;
 }
 
@@ -171,34 +181,34 @@ int nn_bf16_native(void)
 
 /* ---- staging --------------------------------------------------------------------------------- */
 
-enum { TB = 16, KB = 64 }; /* a (KB, TB + K - 1) tile of the input stays in L1 */
+enum { TB = 32 }; /* a 32 x 32 tile of a transpose stays in L1 */
 
-/* xcol[t, j C + k] = cvt(in[k, t0 + t + j]) for t < m. */
-#define STAGE_COLS(TYPE, CVT)                                                                \
+/* xT[u, k] = cvt(in[k, t0 + u]) for u < w (a blocked transpose). */
+#define STAGE_XT(TYPE, CVT)                                                                  \
     do {                                                                                     \
-        TYPE *X = (TYPE *)c->xcol;                                                           \
-        for (int64_t tb = 0; tb < m; tb += TB) {                                             \
-            int64_t te = AS_MIN(m, tb + TB);                                                 \
-            for (int k0 = 0; k0 < C; k0 += KB) {                                             \
-                int ke = AS_MIN(C, k0 + KB);                                                 \
-                for (int64_t t = tb; t < te; t++)                                            \
-                    for (int j = 0; j < K; j++) {                                            \
-                        const float *src = in + t0 + t + j;                                  \
-                        TYPE *dst = X + t * c->CK + (int64_t)j * C;                          \
-                        for (int k = k0; k < ke; k++) dst[k] = CVT(src[(int64_t)k * ld]);    \
-                    }                                                                        \
+        TYPE *X = (TYPE *)c->xT;                                                             \
+        for (int k0 = 0; k0 < C; k0 += TB)                                                   \
+            for (int64_t u0 = 0; u0 < w; u0 += TB) {                                         \
+                int ke = AS_MIN(C, k0 + TB);                                                 \
+                int64_t ue = AS_MIN(w, u0 + TB);                                             \
+                for (int64_t u = u0; u < ue; u++)                                            \
+                    for (int k = k0; k < ke; k++)                                            \
+                        X[u * C + k] = CVT(in[(int64_t)k * ld + t0 + u]);                    \
             }                                                                                \
-        }                                                                                    \
     } while (0)
 
 static float same_f32(float f) { return f; }
 
-static void stage_cols(bf16_conv *c, const float *in, int64_t ld, int64_t t0, int64_t m)
+static void stage_xT(bf16_conv *c, const float *in, int64_t ld, int64_t t0, int64_t m)
 {
-    int C = c->C, K = c->K;
-    if (c->mode == MODE_DNNL_BF16) STAGE_COLS(uint16_t, nn_f32_to_bf16);
-    else if (c->mode == MODE_EMUL) STAGE_COLS(float, nn_round_bf16);
-    else STAGE_COLS(float, same_f32);
+    int C = c->C;
+    int64_t w = m + c->K - 1;
+    if (c->mode == MODE_DNNL_BF16) STAGE_XT(uint16_t, nn_f32_to_bf16);
+    else if (c->mode == MODE_EMUL) STAGE_XT(float, nn_round_bf16);
+    else STAGE_XT(float, same_f32);
+    for (int64_t t = 0; t < m; t++) /* im2col: row t of xcol is xT rows t .. t + K - 1 */
+        memcpy((char *)c->xcol + (size_t)(t * c->CK) * c->es,
+               (const char *)c->xT + (size_t)(t * C) * c->es, (size_t)c->CK * c->es);
 }
 
 /* dfs (m, N) = cvt(dout rows [t0, t0 + m)). */
@@ -217,22 +227,25 @@ static void stage_rows(bf16_conv *c, const float *dout, int64_t t0, int64_t m)
     }
 }
 
-/* din[k, t0 + t + j] += dcol[t, j C + k] for t < m (col2im, fp32). */
+/* col2im, fp32: dxT_flat[t C + i] += dcol[t, i] for i < C K, then din[k, t0 + u] += dxT[u, k]. */
 static void col2im_add(const bf16_conv *c, float *din, int64_t ld, int64_t t0, int64_t m)
 {
-    int C = c->C, K = c->K;
-    for (int64_t tb = 0; tb < m; tb += TB) {
-        int64_t te = AS_MIN(m, tb + TB);
-        for (int k0 = 0; k0 < C; k0 += KB) {
-            int ke = AS_MIN(C, k0 + KB);
-            for (int64_t t = tb; t < te; t++)
-                for (int j = 0; j < K; j++) {
-                    float *dst = din + t0 + t + j;
-                    const float *src = c->dcol + t * c->CK + (int64_t)j * C;
-                    for (int k = k0; k < ke; k++) dst[(int64_t)k * ld] += src[k];
-                }
-        }
+    int C = c->C;
+    int64_t w = m + c->K - 1, CK = c->CK;
+    float *D = c->dxT;
+    memset(D, 0, (size_t)(w * C) * sizeof(float));
+    for (int64_t t = 0; t < m; t++) {
+        float *dst = D + t * C;
+        const float *src = c->dcol + t * CK;
+        for (int64_t i = 0; i < CK; i++) dst[i] += src[i];
     }
+    for (int k0 = 0; k0 < C; k0 += TB)
+        for (int64_t u0 = 0; u0 < w; u0 += TB) {
+            int ke = AS_MIN(C, k0 + TB);
+            int64_t ue = AS_MIN(w, u0 + TB);
+            for (int k = k0; k < ke; k++)
+                for (int64_t u = u0; u < ue; u++) din[(int64_t)k * ld + t0 + u] += D[u * C + k];
+        }
 }
 
 /* ---- the GEMMs ----------------------------------------------------------------------------- */
@@ -294,7 +307,7 @@ static as_status bf16_forward(nn_conv *cc, float *out, const float *in, int64_t 
     bf16_conv *c = (bf16_conv *)cc;
     for (int64_t t0 = 0; t0 < To; t0 += c->Tc) {
         int64_t m = AS_MIN(c->Tc, To - t0);
-        stage_cols(c, in, ld, t0, m);
+        stage_xT(c, in, ld, t0, m);
         as_status rc = gemm_fwd(c, m, out + t0 * c->N);
         if (rc != AS_OK) return rc;
     }
@@ -355,9 +368,11 @@ static void bf16_destroy(nn_conv *cc)
     if (c->strm) dnnl_stream_destroy(c->strm);
     if (c->eng) dnnl_engine_destroy(c->eng);
     free(c->pad);
+    free(c->xT);
     free(c->xcol);
     free(c->dfs);
     free(c->dcol);
+    free(c->dxT);
     free(c->wr);
     free(c);
 }
@@ -458,10 +473,12 @@ as_status nn_conv_bf16_create_mode(nn_conv **out, const float *Wk, int C, int N,
     c->mode = mode;
     c->es = mode == MODE_DNNL_BF16 ? 2 : 4;
 
-    c->xcol = malloc((size_t)(c->Tc * c->CK) * c->es);
+    c->xT = malloc((size_t)((c->Tc + K - 1) * C) * c->es);
     c->dfs = malloc((size_t)(c->Tc * N) * c->es);
     c->dcol = malloc((size_t)(c->Tc * c->CK) * sizeof(float));
-    if (!c->xcol || !c->dfs || !c->dcol) goto fail;
+    c->dxT = malloc((size_t)((c->Tc + K - 1) * C) * sizeof(float));
+    c->xcol = malloc((size_t)(c->Tc * c->CK) * c->es);
+    if (!c->xT || !c->dfs || !c->dcol || !c->dxT || !c->xcol) goto fail;
 
     if (mode == MODE_EMUL) {
         c->wr = malloc((size_t)(c->CK * N) * sizeof(float));
