@@ -1,8 +1,8 @@
 /* engine.h — the backend seam of src/nn: who runs the style transfer's convolution.
  *
- * The convolution (forward pass and input gradient) is ~75 % of an evaluation's FLOPs; it runs on
- * an engine chosen at run time. Everything else of the loss (ReLU, content and style terms, the
- * Grams) stays fp32 on nn_gemm. An engine is a small table of functions over an opaque instance
+ * The convolution (forward pass and input gradient) is ~93 % of the canonical evaluation's
+ * FLOPs; it runs on an engine chosen at run time. Everything else of the loss (ReLU, content and
+ * style terms, the Grams) stays fp32 on nn_gemm. An engine is a small table of functions over an opaque instance
  * made once per layer; a new engine (a GPU one) is a new file with its own table, listed in
  * nn_conv_engine_get — nothing else changes.
  *
