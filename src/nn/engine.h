@@ -48,6 +48,8 @@ typedef struct nn_conv_engine {
     /* What runs the GEMMs, e.g. "OpenBLAS sgemm" or "oneDNN brg:avx512_core_amx" (static string
      * or owned by the instance). */
     const char *(*impl)(const nn_conv *c);
+    /* Bytes the instance holds, what oneDNN allocated for it (weights, scratchpad) included. */
+    size_t (*allocated)(const nn_conv *c);
     void (*destroy)(nn_conv *c);
 } nn_conv_engine;
 

@@ -348,6 +348,23 @@ static as_status bf16_prepare(nn_conv *cc)
 
 static const char *bf16_impl(const nn_conv *cc) { return ((const bf16_conv *)cc)->impl; }
 
+static size_t md_bytes(dnnl_memory_t m)
+{
+    const dnnl_memory_desc_t *md = NULL;
+    if (!m || dnnl_memory_get_memory_desc(m, &md) != dnnl_success || !md) return 0;
+    return dnnl_memory_desc_get_size(md);
+}
+
+static size_t bf16_allocated(const nn_conv *cc)
+{
+    const bf16_conv *c = (const bf16_conv *)cc;
+    size_t w = (size_t)(c->Tc + c->K - 1) * (size_t)c->C;
+    size_t b = sizeof *c + w * c->es + w * sizeof(float) + (size_t)(c->Tc * c->CK) * (c->es + 4) +
+               (size_t)(c->Tc * c->N) * c->es + c->pad_bytes + md_bytes(c->wf) + md_bytes(c->wb);
+    if (c->wr) b += (size_t)(c->CK * c->N) * sizeof(float);
+    return b;
+}
+
 static void bf16_destroy(nn_conv *cc)
 {
     bf16_conv *c = (bf16_conv *)cc;
@@ -383,8 +400,9 @@ static as_status bf16_create(nn_conv **out, const float *Wk, int C, int N, int K
     return nn_conv_bf16_create_mode(out, Wk, C, N, K, rows, n_rows, threads, MODE_AUTO, 0);
 }
 
-const nn_conv_engine nn_engine_bf16 = {"bf16",        bf16_bytes,    bf16_create, bf16_prepare,
-                                       bf16_forward,  bf16_backward, bf16_impl,   bf16_destroy};
+const nn_conv_engine nn_engine_bf16 = {"bf16",        bf16_bytes,     bf16_create,
+                                       bf16_prepare,  bf16_forward,   bf16_backward,
+                                       bf16_impl,     bf16_allocated, bf16_destroy};
 
 /* ---- create ---------------------------------------------------------------------------------- */
 

@@ -46,10 +46,17 @@ static const char *fp32_impl(const nn_conv *c)
     return "OpenBLAS sgemm";
 }
 
+static size_t fp32_allocated(const nn_conv *c)
+{
+    (void)c;
+    return sizeof(fp32_conv);
+}
+
 static void fp32_destroy(nn_conv *c) { free(c); }
 
-const nn_conv_engine nn_engine_fp32 = {"fp32",        fp32_bytes,    fp32_create, fp32_prepare,
-                                       fp32_forward,  fp32_backward, fp32_impl,   fp32_destroy};
+const nn_conv_engine nn_engine_fp32 = {"fp32",        fp32_bytes,     fp32_create,
+                                       fp32_prepare,  fp32_forward,   fp32_backward,
+                                       fp32_impl,     fp32_allocated, fp32_destroy};
 
 static as_status fp32_create(nn_conv **out, const float *Wk, int C, int N, int K,
                              const int64_t *rows, int n_rows, int threads)

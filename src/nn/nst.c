@@ -147,7 +147,7 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
         nn_nst_destroy(m);
         return rc;
     }
-    m->bytes += e->bytes(sh->C, sh->N, sh->K, rows, n_rows);
+    m->bytes += e->allocated(m->conv);
     *out = m;
     return AS_OK;
 }
