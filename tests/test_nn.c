@@ -633,6 +633,9 @@ static void nst_bf16_vs_fp32(const char *label, const nn_nst_shape *sh0, const f
         CHECK_OK(nn_nst_eval(m[e], x, g[e], &lc[e], &ls[e]));
     }
     CHECK(m[1]->precision == NN_PRECISION_BF16);
+    /* bf16 hands the fp32 weights over once and releases them; fp32 keeps reading them */
+    CHECK(m[1]->Wk == NULL && m[0]->Wk != NULL);
+    CHECK(nn_nst_set_targets(m[1], c, s) == AS_ERR_ARG);
     for (int64_t i = 0; i < n; i++) gd[i] = g[0][i];
     double rel, cosine, u = 1.0 / 256;
     rel_cos(g[1], gd, n, &rel, &cosine);

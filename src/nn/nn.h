@@ -135,6 +135,9 @@ typedef struct nn_nst {
     size_t bytes;      /* the block, the struct and the engine's own buffers */
     int precision;     /* the engine in effect: NN_PRECISION_FP32 or _BF16 */
     struct nn_conv *conv; /* the convolution's engine instance (engine.h), reads Wk */
+    float *wk_own;     /* (K, C, N): Wk's own allocation where the engine copies the weights
+                          (bf16); freed by nn_nst_set_targets, then Wk == NULL */
+    size_t wk_bytes;
 } nn_nst;
 
 /* Bytes nn_nst_create will allocate for this shape, its engine included (and whether it picks
@@ -155,10 +158,12 @@ void nn_nst_destroy(nn_nst *m);
  * seeded generator (Marsaglia polar pairs on as_rng_uniform) and stores it re-laid in Wk. ref: the TF
  * notebook's kernel initialiser. Allocates a 16-filter staging block (AS_ERR_NOMEM). */
 as_status nn_nst_init_weights(nn_nst *m, uint64_t seed);
-/* Hands the weights in Wk to the engine (the bf16 one converts them, once), then precomputes F(c)
- * from the content spectrogram c (C, T) and the style statistics from s (C, Ts). Call it after
- * Wk is filled and again whenever Wk changes. Uses the scratch buffers; processes the style in
- * chunks of To frames (linear memory). An engine failure is returned. */
+/* Hands the weights in Wk to the engine, then precomputes F(c) from the content spectrogram
+ * c (C, T) and the style statistics from s (C, Ts). Call it after Wk is filled. fp32: Wk is the
+ * engine's own, call again whenever Wk changes. bf16: the engine converts Wk once and Wk is
+ * released (m->Wk becomes NULL, 185 MB at the canonical shape): one call per nn_nst (a second
+ * returns AS_ERR_ARG). Uses the scratch buffers; processes the style in chunks of To frames
+ * (linear memory). An engine failure is returned. */
 as_status nn_nst_set_targets(nn_nst *m, const float *c /* (C, T) */, const float *s /* (C, Ts) */);
 /* One loss + gradient evaluation at x (C, T): grad (C, T) is written; losses in double. An
  * engine failure is returned (then the outputs are meaningless). */

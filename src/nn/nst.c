@@ -121,10 +121,25 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
     }
     size_t sz[B_COUNT], total = 0;
     nst_sizes(sh, sz, &m->exact);
+    m->precision = nn_nst_resolve_precision(sh->precision);
+    m->bytes = sizeof *m;
+    if (m->precision != NN_PRECISION_FP32) {
+        /* the engine keeps its own copy of the weights: the fp32 Wk is a separate allocation,
+         * released once nn_nst_set_targets has handed it over (a big block returns to the OS
+         * before the optimiser allocates its history) */
+        if (posix_memalign((void **)&m->wk_own, 64, sz[B_WK] * sizeof(float)) != 0) {
+            free(m);
+            return AS_ERR_NOMEM;
+        }
+        m->wk_bytes = sz[B_WK] * sizeof(float);
+        m->bytes += m->wk_bytes;
+        sz[B_WK] = 0;
+    }
     for (int i = 0; i < B_COUNT; i++) total += round16(sz[i]);
-    m->bytes = total * sizeof(float) + sizeof *m;
+    m->bytes += total * sizeof(float);
     float *blk = NULL;
     if (posix_memalign((void **)&blk, 64, total * sizeof(float)) != 0) {
+        free(m->wk_own);
         free(m);
         return AS_ERR_NOMEM;
     }
@@ -137,7 +152,7 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
         off += round16(sz[i]);
     }
     if (m->xp) memset(m->xp, 0, sz[B_XP] * sizeof(float));
-    m->precision = nn_nst_resolve_precision(sh->precision);
+    if (m->wk_own) m->Wk = m->wk_own;
     const nn_conv_engine *e = nn_conv_engine_get(m->precision);
     int64_t rows[3];
     int n_rows = engine_rows(m->To, m->Tso, rows);
@@ -156,6 +171,7 @@ void nn_nst_destroy(nn_nst *m)
 {
     if (!m) return;
     if (m->conv) m->conv->engine->destroy(m->conv);
+    free(m->wk_own);
     free(m->block);
     free(m);
 }
@@ -179,6 +195,7 @@ static void normals(as_rng *r, float *out, size_t n, double scale)
 
 as_status nn_nst_init_weights(nn_nst *m, uint64_t seed)
 {
+    if (!m->Wk) return AS_ERR_ARG; /* released after nn_nst_set_targets (bf16) */
     int C = m->sh.C, N = m->sh.N, K = m->sh.K;
     double scale = sqrt(2.0) * sqrt(2.0 / ((double)(C + N) * K));
     /* W (N, C, K) is drawn in its own order, 16 filters at a time into a block, then scattered
@@ -230,7 +247,14 @@ static as_status features_of(nn_nst *m, float *out, const float *z, int64_t T, i
 as_status nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
 {
     int N = m->sh.N;
+    if (!m->Wk) return AS_ERR_ARG; /* released by an earlier call (bf16) */
     as_status rc = m->conv->engine->prepare(m->conv);
+    if (rc == AS_OK && m->wk_own) { /* the engine has its copy: the fp32 weights go */
+        free(m->wk_own);
+        m->wk_own = NULL;
+        m->Wk = NULL;
+        m->bytes -= m->wk_bytes;
+    }
     if (rc == AS_OK && m->Fc) rc = features_of(m, m->Fc, c, m->sh.T, 0, m->To);
     if (rc != AS_OK) return rc;
     /* The style in chunks of at most To output frames, through F as scratch. */
