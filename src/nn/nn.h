@@ -149,7 +149,8 @@ double nn_nst_flops(const nn_nst_shape *sh);
  * nn_precision_resolve on this CPU's ISA); Wk is left for the caller to fill
  * (nn_nst_init_weights or a copy). AS_ERR_UNSUPPORTED when the engine cannot run here. */
 as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh);
-/* The precision AUTO (or an explicit one) resolves to here: NN_PRECISION_FP32 or _BF16. */
+/* The precision AUTO (or an explicit one) resolves to here: NN_PRECISION_FP32 or _BF16. AUTO is
+ * nn_precision_resolve on this CPU's ISA, and fp32 unless oneDNN also has the bf16 matmul. */
 int nn_nst_resolve_precision(int precision);
 /* What runs the convolution ("OpenBLAS sgemm", "oneDNN brg:avx512_core_amx", ...). */
 const char *nn_nst_engine_impl(const nn_nst *m);

@@ -75,7 +75,9 @@ static int engine_rows(int64_t To, int64_t Tso, int64_t *rows)
 int nn_nst_resolve_precision(int precision)
 {
     if (precision == NN_PRECISION_FP32 || precision == NN_PRECISION_BF16) return precision;
-    return nn_precision_resolve(NN_PRECISION_AUTO, nn_cpu_isa());
+    int p = nn_precision_resolve(NN_PRECISION_AUTO, nn_cpu_isa());
+    /* AUTO never lands on the emulation: the ISA says bf16 and oneDNN must have the matmul */
+    return p == NN_PRECISION_BF16 && !nn_bf16_native() ? NN_PRECISION_FP32 : p;
 }
 
 size_t nn_nst_bytes(const nn_nst_shape *sh, int *exact)
