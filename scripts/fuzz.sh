@@ -22,7 +22,7 @@ for t in $targets; do
   extra=$(sed -n 's/^ \* fuzz-extra: //p' fuzz/fuzz_$t.c)
   flags=$(sed -n 's/^ \* fuzz-flags: //p' fuzz/fuzz_$t.c)
   clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Iinclude -Isrc $(pkg-config --cflags sndfile libavformat libavcodec libavutil) -fsanitize=fuzzer $san \
-    fuzz/fuzz_$t.c $extra $B/libaudiostyle.a $(pkg-config --libs sndfile soxr fftw3f cairo liblbfgs blas lapacke) -ldl -lpthread -lm -o $B/fuzz_$t
+    fuzz/fuzz_$t.c $extra $B/libaudiostyle.a $(pkg-config --libs sndfile soxr fftw3f cairo liblbfgs blas lapacke) -ldnnl -ldl -lpthread -lm -o $B/fuzz_$t
   mkdir -p $B/corpus/$t fuzz/seeds/$t
   echo "fuzz: $t for ${secs}s"
   if ! (cd $B && ./fuzz_$t -max_total_time=$secs -max_len=65536 -rss_limit_mb=2048 -timeout=10 $flags \
