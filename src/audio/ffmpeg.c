@@ -132,6 +132,8 @@ static const struct { enum AVCodecID id; const char *name; } codecs[] = {
 
 /* --- I/O: our fd or the caller's buffer ------------------------------------------------- */
 
+static int next_frame(audio_ff *f, as_status *st, as_error *err);
+
 struct audio_ff {
     const char *name;
     int fd;                   /* >= 0: pread */
@@ -143,7 +145,7 @@ struct audio_ff {
     AVPacket *pkt;
     AVFrame *frame;
     int stream;      /* index of the audio stream */
-    int channels, sample_rate;
+    int channels, sample_rate; /* of the decoded frames (0 until the first) */
     int frame_pos;   /* frames of *frame already handed out */
     int have_frame;  /* *frame holds decoded samples */
     int eof_sent;    /* the decoder was flushed */
@@ -329,10 +331,17 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     f->pkt = ff.av_packet_alloc();
     f->frame = ff.av_frame_alloc();
     if (!f->pkt || !f->frame) goto fail;
-    /* what the decoder will deliver (Opus always decodes at 48 kHz, whatever the header says) */
-    f->channels = f->dec->ch_layout.nb_channels > 0 ? f->dec->ch_layout.nb_channels
-                                                    : as->codecpar->ch_layout.nb_channels;
-    f->sample_rate = f->dec->sample_rate > 0 ? f->dec->sample_rate : as->codecpar->sample_rate;
+    /* What the decoder delivers can differ from the header (Opus always decodes at 48 kHz,
+     * HE-AAC's SBR doubles the rate): the first decoded frame says, so decode it now. */
+    r = next_frame(f, &st, err);
+    if (r < 0) goto fail;
+    f->have_frame = r;
+    if (!r) { /* no audio at all: the header's values; reading gives 0 frames */
+        f->channels = f->dec->ch_layout.nb_channels > 0 ? f->dec->ch_layout.nb_channels
+                                                        : as->codecpar->ch_layout.nb_channels;
+        f->sample_rate = f->dec->sample_rate > 0 ? f->dec->sample_rate : as->codecpar->sample_rate;
+        f->done = 1;
+    }
     info->channels = f->channels;
     info->sample_rate = f->sample_rate;
     /* Declared length: the stream's, else the container's. Only a hint (see load.c). */
@@ -401,6 +410,15 @@ static int next_frame(audio_ff *f, as_status *st, as_error *err)
         int r = ff.avcodec_receive_frame(f->dec, f->frame);
         if (r == 0) {
             if (f->frame->nb_samples <= 0) { ff.av_frame_unref(f->frame); continue; }
+            if (f->channels == 0) { /* the first frame fixes the stream's layout */
+                f->channels = f->frame->ch_layout.nb_channels;
+                f->sample_rate = f->frame->sample_rate;
+                if (f->channels <= 0 || f->sample_rate <= 0) {
+                    *st = as__fail(err, AS_ERR_FORMAT, f->name, "the decoder gives no channel "
+                                   "count or sample rate");
+                    return -1;
+                }
+            }
             if (f->frame->ch_layout.nb_channels != f->channels || f->frame->sample_rate != f->sample_rate) {
                 *st = as__fail(err, AS_ERR_UNSUPPORTED, f->name, "the audio changes its channel "
                                "count or sample rate mid-stream (%d ch %d Hz -> %d ch %d Hz)",
