@@ -25,8 +25,9 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: audiostyle info FILE... [--json] [--max-duration S]\n"
-               "  Prints format, subtype, channels, sample rate, duration, frames, and the peak and\n"
-               "  RMS level (dBFS, all channels, at the file's own rate) of each FILE.\n"
+               "  Prints format (the container), subtype (the codec), channels, sample rate, duration,\n"
+               "  frames, and the peak and RMS level (dBFS, all channels, at the file's own rate) of\n"
+               "  each FILE.\n"
                "  --json             one JSON array, an object per file\n"
                "  --max-duration S   refuse files longer than S seconds (default 1200; 0 = no limit)\n");
 }
