@@ -81,7 +81,20 @@ static void ff_log(void *avcl, int level, const char *fmt, va_list vl)
     if (k) as__log(AS_LOG_DEBUG, "ffmpeg: %s", line);
 }
 
+static void ff_load_symbols(void);
+
+/* once per process (pthread_once): the libraries, the symbols, the log callback */
 static void ff_load(void)
+{
+    ff_load_symbols();
+    if (!ff_ok)
+        as__log(AS_LOG_WARN, "FFmpeg's libraries cannot be loaded (%s): M4A/MP4, WMA, "
+                "Matroska/WebM and AVI files cannot be read", ff_why);
+    else if (ff_route_log)
+        ff.av_log_set_callback(ff_log);
+}
+
+static void ff_load_symbols(void)
 {
     void *hu = ff_open("libavutil.so." AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR));
     void *hc = hu ? ff_open("libavcodec.so." AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR)) : NULL;
@@ -102,7 +115,6 @@ static void ff_load(void)
 #undef H
 #undef X
     ff_ok = 1;
-    if (ff_route_log) ff.av_log_set_callback(ff_log);
 }
 
 
@@ -216,12 +228,7 @@ as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int6
     *recognised = 0;
     memset(info, 0, sizeof *info);
     pthread_once(&ff_once, ff_load);
-    if (!ff_ok) {
-        static int said;
-        if (!said++) as__log(AS_LOG_WARN, "FFmpeg's libraries cannot be loaded (%s): M4A/MP4, WMA, "
-                             "Matroska/WebM and AVI files cannot be read", ff_why);
-        return AS_ERR_FORMAT; /* not recognised: the caller reports libsndfile's refusal */
-    }
+    if (!ff_ok) return AS_ERR_FORMAT; /* not recognised: the caller reports libsndfile's refusal */
     audio_ff *f = calloc(1, sizeof *f);
     if (!f) return as__fail(err, AS_ERR_NOMEM, name, "out of memory");
     f->name = name;
