@@ -7,7 +7,7 @@
 BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS    := sndfile soxr fftw3f cairo liblbfgs blas
+PKGS    := sndfile soxr fftw3f cairo liblbfgs blas lapacke
 OPT     ?= -O2
 WERROR  ?= $(if $(CI),-Werror,)
 SAN     ?=
@@ -28,7 +28,7 @@ ALL_CFLAGS = -std=c11 $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility
 LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/audio/*.c src/dsp/*.c src/nn/*.c src/style/*.c \
-             src/features/*.c src/genre/*.c src/plot/*.c src/report/*.c))
+             src/features/*.c src/quality/*.c src/genre/*.c src/plot/*.c src/report/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))

@@ -166,6 +166,14 @@ typedef struct as_save_opts {
     double ceiling_db; /* peak ceiling in dBFS for the two level modes; 0 = -1 dBFS */
 } as_save_opts;
 
+/* Scales y (n) in place to the RMS level target_rms (0 = keep its own) while a peak limiter keeps
+ * every sample within ceiling_db dBFS (<= 0): around the peaks that would go over, the gain is
+ * lowered smoothly (5-ms windows), so nothing is clipped and the RMS still reaches the target
+ * unless the signal is almost all peaks. *gain_db (may be NULL) receives the RMS change.
+ * Silence is left alone. AS_ERR_ARG, AS_ERR_NUMERIC (NaN/inf in y), AS_ERR_NOMEM. */
+AS_API as_status as_audio_match_level(float *y, int64_t n, double target_rms, double ceiling_db,
+                                      double *gain_db);
+
 /* Writes a mono signal as WAV, FLAC or Ogg Vorbis, chosen by the extension of path (.wav,
  * .flac, .ogg/.oga, any case; anything else is AS_ERR_UNSUPPORTED before anything is written),
  * through a temporary file renamed on success (a failure leaves nothing). FLAC is always
@@ -296,18 +304,21 @@ AS_API as_status as_plot_bars(const char *png_path, const double *values /* (n,)
                               const char *const *labels /* (n,) */, int n, const char *title,
                               as_error *err);
 
-/* One named series for as_plot_curves: y[i] is at time t0 + i * dt seconds. Non-finite values
- * (and values <= 0 on a log axis) leave gaps in the line. */
+/* One named series for as_plot_curves: y[i] is at time t0 + i * dt seconds, or at x[i] when x
+ * is given (then each point is also marked). Non-finite values (and values <= 0 on a log axis)
+ * leave gaps in the line. */
 typedef struct as_curve {
     const float *y;    /* (n,) */
     int64_t n;
-    double t0, dt;     /* seconds */
+    double t0, dt;     /* seconds; ignored when x is given */
     const char *name;  /* legend label; may be NULL */
+    const float *x;    /* (n,) x positions, finite and ascending; NULL = t0 + i * dt */
 } as_curve;
 typedef struct as_curves_opts {
     int width, height;   /* pixels; 0 = 1000 x 400 */
     const char *title;   /* may be NULL */
     const char *y_label; /* e.g. "Spectral centroid (Hz)"; may be NULL */
+    const char *x_label; /* NULL = "Time (s)" */
     int y_log;           /* logarithmic y axis */
     double y_min, y_max; /* fixed y range when y_max > y_min, else from the data */
 } as_curves_opts;
@@ -355,10 +366,17 @@ AS_API as_status as_plot_waveforms(const char *png_path, const as_wave *waves, i
  * linearly with the tracks' lengths. An as_style object is used by one thread at a time; the
  * work inside uses OpenBLAS's threads (cfg.threads sets their number, process-wide). */
 enum { AS_STYLE_LBFGS = 0, AS_STYLE_ADAM = 1 };
-enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1 };
+/* x0: small noise (the notebook), the content's spectrogram, or the content equalised to the
+ * style: each frequency bin shifted (in the log1p domain) by the difference of the two tracks'
+ * mean over time, so the start already has the style's average spectrum. */
+enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1, AS_STYLE_INIT_CONTENT_EQ = 2 };
 enum { AS_STYLE_PAD_VALID = 0, AS_STYLE_PAD_SAME = 1 };
 enum { AS_STYLE_GRAM_FRAMES = 0, AS_STYLE_GRAM_OUTPUT_FRAMES = 1 };
 enum { AS_STYLE_PHASE_RANDOM = 0, AS_STYLE_PHASE_CONTENT = 1 };
+/* The result's loudness (as_style_render): the content's RMS level (default) or the style's, under
+ * a -1 dBFS peak limiter (as_audio_match_level: never clipped), or as Griffin-Lim made it
+ * (AS_STYLE_LEVEL_NONE, the notebook's; the CLI then scales it down to -1 dBFS when louder). */
+enum { AS_STYLE_LEVEL_CONTENT = 0, AS_STYLE_LEVEL_STYLE = 1, AS_STYLE_LEVEL_NONE = 2 };
 
 typedef struct as_style_config {
     int filters;             /* N convolution filters; 4096 */
@@ -380,9 +398,27 @@ typedef struct as_style_config {
     uint64_t seed;           /* weights, x0 and Griffin-Lim's random phase; 0 */
     int threads;             /* OpenBLAS and Griffin-Lim threads; 0 = leave as they are / all cores */
     double max_memory_mb;    /* as_style_create refuses (AS_ERR_MEMLIMIT) above this; 0 = no limit */
+    int level;               /* AS_STYLE_LEVEL_*: the result's loudness */
+    double stop_decrease;    /* L-BFGS: stop when the loss fell by less than this fraction over the
+                                last 10 iterations; 0 = never (run all iterations) */
 } as_style_config;
 
-/* Fills cfg with the defaults above. */
+/* Presets: whole configurations, named on the command line by --preset.
+ *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the
+ *                             notebook's network and loss, started from the content equalised
+ *                             to the style (AS_STYLE_INIT_CONTENT_EQ), 55 L-BFGS iterations,
+ *                             Griffin-Lim 500 from random phase, the content's loudness
+ *   AS_STYLE_PRESET_NOTEBOOK  the TensorFlow notebook's recipe exactly: noise init, 300 L-BFGS
+ *                             iterations, 500 Griffin-Lim iterations from random phase, fp32,
+ *                             loudness as Griffin-Lim made it */
+enum { AS_STYLE_PRESET_DEFAULT = 0, AS_STYLE_PRESET_NOTEBOOK = 1 };
+/* Fills every field of cfg with the preset; AS_ERR_ARG for an unknown preset (cfg untouched). */
+AS_API as_status as_style_config_preset(as_style_config *cfg, int preset);
+/* "default", "notebook"; NULL for an unknown preset. */
+AS_API const char *as_style_preset_name(int preset);
+/* The preset named name, or -1. */
+AS_API int as_style_preset_from_name(const char *name);
+/* Fills cfg with AS_STYLE_PRESET_DEFAULT. */
 AS_API void as_style_config_default(as_style_config *cfg);
 
 /* What a job will cost, computed from the shapes alone (no allocation). */
@@ -417,6 +453,9 @@ typedef struct as_style_progress {
     int evaluations;            /* loss + gradient evaluations so far */
     double content_loss, style_loss; /* of the current iterate */
     double seconds;             /* since the stage began */
+    double eta_seconds;         /* optimisation: seconds left in the stage at the pace so far
+                                   (iterations left x seconds per iteration); Griffin-Lim: the
+                                   same for its iterations; -1 before the first iteration */
 } as_style_progress;
 /* Called after each optimiser iteration (and after each further evaluation of a long L-BFGS
  * line search, with the same iteration number) and after each Griffin-Lim iteration; a non-zero
@@ -454,8 +493,10 @@ typedef struct as_style_stats {
     double initial_content_loss, initial_style_loss;
     double spectral_convergence;           /* Griffin-Lim's, NaN before rendering */
     const char *stop_reason;               /* "iterations", "converged (gradient)", "converged (relative
-                                              decrease)", "line search", "patience", "cancelled" */
+                                              decrease)", "converged (stop decrease)",
+                                              "line search", "patience", "cancelled" */
     double memory_mb;                      /* allocated by as_style_create */
+    double level_gain_db;                  /* the RMS change cfg.level applied, dB */
 } as_style_stats;
 AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
 
@@ -504,6 +545,39 @@ typedef struct as_features_row {
  * shortest decimal that reads back exactly, atomically (temporary file renamed on success). */
 AS_API as_status as_features_write_csv(const char *path, const as_features_row *rows, size_t n,
                                        as_error *err);
+
+/* One analysis per track (src/features/analysis.c): the per-frame arrays every consumer of a
+ * track reads — the GTZAN features, the quality metrics, the report — computed once:
+ * the centred, reflect-padded STFT (n_fft 2048, hop 512, periodic Hann) X, its magnitude S and
+ * power P = S^2 (float32, as librosa), the 128-band Slaney mel power in dB (power_to_db, ref 1,
+ * amin 1e-10, top_db 80), 20 MFCCs (DCT-II ortho), two onset-strength envelopes of the mel dB
+ * (lag 1, centred; aggregated by the median over bands as beat_track in librosa 0.7.2, and by
+ * the mean as librosa's onset_strength default), the piptrack tuning and the max-normalised
+ * chroma_stft (12 bins). T = 1 + n / 512 frames. Arrays are FRAME-MAJOR (T, F): frame t's values
+ * are contiguous (librosa's (F, T) transposed). Memory: about 37 bytes per sample (X, S, P
+ * dominate: 10 s = 8 MB), plus a copy of y. A made analysis is const and may be read by several
+ * threads at once. */
+typedef struct as_analysis as_analysis;
+/* Analyses y (n > 1024 samples, mono 22050 Hz; copied). fx: a features workspace whose FFT plans
+ * and filterbanks are reused (NULL = a temporary one). Errors as as_features_compute. */
+AS_API as_status as_analysis_create(as_features *fx, const float *y /* (n,) */, int64_t n,
+                                    as_analysis **out);
+AS_API void as_analysis_destroy(as_analysis *a);
+AS_API int as_analysis_frames(const as_analysis *a);                 /* T */
+AS_API const float *as_analysis_signal(const as_analysis *a, int64_t *n); /* (n,) the copy of y */
+AS_API const float *as_analysis_magnitude(const as_analysis *a);     /* (T, 1025) |X| */
+AS_API const float *as_analysis_power(const as_analysis *a);         /* (T, 1025) |X|^2 */
+AS_API const float *as_analysis_mel_db(const as_analysis *a);        /* (T, 128) */
+AS_API const double *as_analysis_mfcc(const as_analysis *a);         /* (T, 20) */
+AS_API const float *as_analysis_onset(const as_analysis *a);         /* (T,) mean over bands */
+AS_API const float *as_analysis_onset_median(const as_analysis *a);  /* (T,) median (beat_track) */
+AS_API const float *as_analysis_chroma(const as_analysis *a);        /* (T, 12) */
+AS_API double as_analysis_tuning(const as_analysis *a);              /* in bins, -0.5 .. 0.49 */
+/* as_features_compute / as_features_tempo of the analysed signal, bit for bit, without a
+ * second STFT. */
+AS_API as_status as_features_compute_analysis(as_features *f, const as_analysis *a,
+                                              double *out /* (57,) */);
+AS_API as_status as_features_tempo_analysis(as_features *f, const as_analysis *a, double *bpm);
 
 /* @@ SECTION genre (issue 5) @@ */
 
@@ -671,6 +745,58 @@ AS_API as_status as_genre_eval_add(const as_genre_model *m, const as_genre_datas
 AS_API as_status as_genre_cross_validate(const as_genre_dataset *d, int k,
                                          const as_genre_train_opts *opts, as_genre_eval *ev,
                                          as_error *err);
+
+/* @@ SECTION quality (issue 10) @@ */
+
+/* Transfer quality (src/quality, docs/notes-quality.md): the five numbers of
+ * docs/transfer-quality.md for a content, style and result triple of mono 22050-Hz signals.
+ *
+ *     as_quality q;
+ *     if (as_quality_compute(c, nc, s, ns, r, nr, &q, &err) == AS_OK)
+ *         printf("style distance %.3f, rhythm %.3f\n", q.style_distance_ratio, q.rhythm_correlation);
+ *
+ * Statistics in double. Frame-wise comparisons (rhythm, chroma) use the frames the two signals
+ * share (the first min(T)). */
+typedef struct as_quality {
+    /* FD(result, style) / FD(content, style), FD the Frechet distance of Gaussians (mean,
+     * covariance with ddof 1) fitted to the frames' MFCCs 1..19. 0 = the style's timbre
+     * statistics, 1 = no closer to the style than the content. Lower is better. */
+    double style_distance_ratio;
+    /* Pearson correlation of the onset envelopes (mean over mel bands) of result and content;
+     * 0 when either envelope is constant. 1 = the content's rhythm kept. Higher is better. */
+    double rhythm_correlation;
+    /* Mean over frames of the cosine of the chroma vectors of result and content (a frame where
+     * either is all zero counts 0). Harmony kept. Higher is better. */
+    double chroma_similarity;
+    /* Mean spectral flatness (of |X|^2, amin 1e-10) of the result / of the style. 1 = as tonal
+     * as the style, above 1 = noisier. Closer to 1 is better. */
+    double flatness_ratio;
+    /* RMS level of the result minus that of the content, dB (a silent result: the RMS floored
+     * at 1e-10, -200 dBFS). 0 is best. */
+    double level_db;
+    /* FD(content, style): the denominator of style_distance_ratio. */
+    double fd_content_style;
+} as_quality;
+
+/* The metrics from three analyses (as_analysis_create), so a caller that scores several results
+ * against one content and style analyses those once. Errors (with a message in err, which may
+ * be NULL): AS_ERR_ARG for a NULL argument, a silent content (level undefined) or content and
+ * style with identical MFCC statistics (FD(content, style) = 0: the ratio is undefined);
+ * AS_ERR_NUMERIC when LAPACK fails; AS_ERR_NOMEM. Every field is finite on AS_OK. */
+AS_API as_status as_quality_from_analyses(const as_analysis *content, const as_analysis *style,
+                                          const as_analysis *result, as_quality *q,
+                                          as_error *err);
+/* The same from signals (each more than 1024 samples: AS_ERR_ARG otherwise; AS_ERR_EMPTY for
+ * none; AS_ERR_NUMERIC for NaN or infinity). */
+AS_API as_status as_quality_compute(const float *content, int64_t nc, const float *style,
+                                    int64_t ns, const float *result, int64_t nr, as_quality *q,
+                                    as_error *err);
+/* The Frechet distance of two Gaussians of dimension d (means (d,), covariances (d, d) symmetric
+ * positive semi-definite, row-major): |ma - mb|^2 + tr(A + B - 2 (A^1/2 B A^1/2)^1/2), the matrix
+ * square roots by LAPACK's symmetric eigen-decomposition (negative round-off eigenvalues taken
+ * as 0). AS_ERR_ARG for d < 1, AS_ERR_NUMERIC when LAPACK fails, AS_ERR_NOMEM. */
+AS_API as_status as_quality_frechet(const double *ma, const double *A, const double *mb,
+                                    const double *B, int d, double *fd);
 
 /* @@ SECTION report (issue 6) @@ */
 

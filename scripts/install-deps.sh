@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh            build + test packages
 #   scripts/install-deps.sh --browser  also Debian's chromium (for the report browser test)
 set -eu
-pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblbfgs-dev libcairo2-dev"
+pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblapacke-dev liblbfgs-dev libcairo2-dev"
 pkgs="$pkgs fonts-dejavu-core"
 for a in "$@"; do
   case "$a" in

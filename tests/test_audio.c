@@ -673,3 +673,57 @@ TEST(audio_lossy_formats_decode)
         free(x);
     }
 }
+
+/* as_audio_match_level: a sine with a few spikes, raised 12 dB: the target RMS is reached, no
+ * sample passes the ceiling, samples far from the spikes get exactly the plain gain. Checked
+ * against a brute-force bound: |y| <= ceiling everywhere, gain 1 region identified by hand. */
+TEST(audio_match_level_limits_peaks_and_reaches_the_rms)
+{
+    int64_t n = 22050;
+    float *y = malloc(sizeof(float) * (size_t)n), *orig = malloc(sizeof(float) * (size_t)n);
+    for (int64_t i = 0; i < n; i++) y[i] = (float)(0.1 * sin(2 * M_PI * 220.0 * i / AS_SR));
+    int64_t spikes[3] = {5000, 12000, 12040};
+    for (int k = 0; k < 3; k++) y[spikes[k]] = 0.6f;
+    memcpy(orig, y, sizeof(float) * (size_t)n);
+    double r0 = 0;
+    for (int64_t i = 0; i < n; i++) r0 += (double)y[i] * y[i];
+    r0 = sqrt(r0 / n);
+    double target = r0 * 4.0, gain_db = 0; /* +12 dB: the spikes would reach 2.4 */
+    CHECK_OK(as_audio_match_level(y, n, target, -1.0, &gain_db));
+    double ceiling = pow(10.0, -1.0 / 20.0), peak = 0, r = 0;
+    for (int64_t i = 0; i < n; i++) {
+        peak = fmax(peak, fabs(y[i]));
+        r += (double)y[i] * y[i];
+    }
+    r = sqrt(r / n);
+    CHECK_MSG(peak <= ceiling + 1e-7, "peak %.9f over the ceiling %.9f", peak, ceiling);
+    CHECK_MSG(fabs(r / target - 1) < 2e-3, "RMS %.6f, target %.6f", r, target);
+    CHECK_NEAR(gain_db, 20 * log10(r / r0), 1e-9);
+    /* away from the spikes (more than 3 half windows), the gain is one constant, a bit over 4 */
+    double g = y[1000] / orig[1000];
+    CHECK(g > 4.0 && g < 4.1);
+    int far_ok = 1;
+    for (int64_t i = 1; i < n; i++) {
+        int near = 0;
+        for (int k = 0; k < 3; k++) near |= llabs(i - spikes[k]) < 3 * 55;
+        if (!near && fabs(orig[i]) > 1e-3 && fabs(y[i] / orig[i] - g) > 1e-5) far_ok = 0;
+    }
+    CHECK(far_ok);
+    /* at the spikes the gain is what the ceiling allows, no more */
+    CHECK(fabs(y[5000]) <= ceiling + 1e-7 && fabs(y[5000]) > 0.5 * ceiling);
+
+    /* a quiet signal under the ceiling only gets the gain; silence stays silence */
+    memcpy(y, orig, sizeof(float) * (size_t)n);
+    CHECK_OK(as_audio_match_level(y, n, r0 * 0.5, -1.0, NULL));
+    CHECK_NEAR(y[1000], orig[1000] * 0.5, 1e-6);
+    memset(y, 0, sizeof(float) * (size_t)n);
+    CHECK_OK(as_audio_match_level(y, n, 0.1, -1.0, &gain_db));
+    CHECK(y[100] == 0 && gain_db == 0);
+    /* bad arguments and NaN */
+    CHECK(as_audio_match_level(y, n, -1, -1.0, NULL) == AS_ERR_ARG);
+    CHECK(as_audio_match_level(y, n, 0.1, 3.0, NULL) == AS_ERR_ARG);
+    y[7] = NAN;
+    CHECK(as_audio_match_level(y, n, 0.1, -1.0, NULL) == AS_ERR_NUMERIC);
+    free(y);
+    free(orig);
+}

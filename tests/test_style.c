@@ -32,7 +32,7 @@ static float *make_style(int64_t n)
 
 static void tiny_config(as_style_config *c)
 {
-    as_style_config_default(c);
+    as_style_config_preset(c, AS_STYLE_PRESET_NOTEBOOK);
     c->filters = 64;
     c->iterations = 20;
     c->griffin_lim_iterations = 8;
@@ -40,10 +40,12 @@ static void tiny_config(as_style_config *c)
     c->threads = 1;
 }
 
-TEST(style_defaults_are_the_notebook)
+TEST(style_notebook_preset_is_the_notebook)
 {
     as_style_config c;
-    as_style_config_default(&c);
+    CHECK_OK(as_style_config_preset(&c, AS_STYLE_PRESET_NOTEBOOK));
+    CHECK(c.iterations == 0 && c.phase == AS_STYLE_PHASE_RANDOM && c.level == AS_STYLE_LEVEL_NONE);
+    CHECK(c.stop_decrease == 0 && c.lbfgs_memory == 10 && c.seed == 0);
     CHECK(c.filters == 4096 && c.kernel_width == 11 && c.padding == AS_STYLE_PAD_VALID);
     CHECK(c.content_weight == 1e-2 && c.style_weight == 1 && c.init == AS_STYLE_INIT_NOISE);
     CHECK(c.init_scale == 1e-3 && c.optimizer == AS_STYLE_LBFGS && c.griffin_lim_iterations == 500);
@@ -313,6 +315,137 @@ TEST(style_spectrograms_round_trip)
         free(a);
         free(b);
         free(X);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
+}
+
+/* The default preset is the notebook's network and loss, started from the content, fewer
+ * iterations, Griffin-Lim from the content's phase, the content's level; names round-trip. */
+TEST(style_default_preset)
+{
+    as_style_config d, nb;
+    as_style_config_default(&d);
+    CHECK_OK(as_style_config_preset(&nb, AS_STYLE_PRESET_NOTEBOOK));
+    CHECK(d.filters == nb.filters && d.kernel_width == nb.kernel_width && d.padding == nb.padding);
+    CHECK(d.content_weight == nb.content_weight && d.style_weight == nb.style_weight);
+    CHECK(d.gram_divisor == nb.gram_divisor && d.optimizer == AS_STYLE_LBFGS);
+    CHECK(d.init == AS_STYLE_INIT_CONTENT_EQ && d.phase == AS_STYLE_PHASE_RANDOM);
+    CHECK(d.level == AS_STYLE_LEVEL_CONTENT);
+    CHECK(d.iterations > 0 && d.iterations < 300);
+    as_style_config e;
+    CHECK_OK(as_style_config_preset(&e, AS_STYLE_PRESET_DEFAULT));
+    CHECK(memcmp(&d, &e, sizeof d) == 0);
+    CHECK(as_style_config_preset(&e, 7) == AS_ERR_ARG && as_style_config_preset(NULL, 0) == AS_ERR_ARG);
+    CHECK(strcmp(as_style_preset_name(AS_STYLE_PRESET_DEFAULT), "default") == 0);
+    CHECK(strcmp(as_style_preset_name(AS_STYLE_PRESET_NOTEBOOK), "notebook") == 0);
+    CHECK(as_style_preset_name(2) == NULL);
+    CHECK(as_style_preset_from_name("notebook") == AS_STYLE_PRESET_NOTEBOOK);
+    CHECK(as_style_preset_from_name("default") == AS_STYLE_PRESET_DEFAULT);
+    CHECK(as_style_preset_from_name("fast") == -1 && as_style_preset_from_name(NULL) == -1);
+}
+
+typedef struct eta_seen {
+    int calls, with_eta, bad;
+    double last_eta;
+} eta_seen;
+
+static int watch_eta(const as_style_progress *p, void *user)
+{
+    eta_seen *e = user;
+    if (p->stage != AS_STYLE_STAGE_OPTIMIZE) return 0;
+    e->calls++;
+    if (p->eta_seconds >= 0) {
+        e->with_eta++;
+        /* at the pace so far: seconds per iteration times the iterations left */
+        double want = p->iteration > 0 ? p->seconds / p->iteration * (p->iterations - p->iteration) : -1;
+        if (fabs(p->eta_seconds - want) > 1e-9 + 1e-9 * want) e->bad++;
+        e->last_eta = p->eta_seconds;
+    }
+    return 0;
+}
+
+/* The stop rule ends a run whose loss stalls; the content level is matched under the -1 dBFS
+ * limiter; the progress carries an ETA. */
+TEST(style_stop_rule_level_and_eta)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.iterations = 200;
+    cfg.stop_decrease = 0.2; /* a loose rule: stops long before 200 iterations */
+    cfg.level = AS_STYLE_LEVEL_CONTENT;
+    int64_t nc = 44100, ns = 44100;
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    eta_seen e = {0};
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        CHECK_OK(as_style_optimize(st, watch_eta, &e));
+        as_style_stats ss;
+        as_style_get_stats(st, &ss);
+        printf("    stop rule: %d iterations (%s)\n", ss.iterations, ss.stop_reason);
+        CHECK(strcmp(ss.stop_reason, "converged (stop decrease)") == 0);
+        CHECK(ss.iterations > 10 && ss.iterations < 200);
+        CHECK(e.with_eta > 0 && e.bad == 0);
+        CHECK_OK(as_style_render(st, NULL, NULL));
+        const float *y;
+        int64_t n;
+        CHECK_OK(as_style_get_audio(st, &y, &n));
+        double rc = 0, ry = 0, peak = 0;
+        for (int64_t i = 0; i < n; i++) {
+            rc += (double)c[i] * c[i];
+            ry += (double)y[i] * y[i];
+            peak = fmax(peak, fabs(y[i]));
+        }
+        double level = 10 * log10(ry / rc);
+        as_style_get_stats(st, &ss);
+        printf("    level: %+.3f dB against the content (gain %+.1f dB), peak %.3f\n", level,
+               ss.level_gain_db, peak);
+        CHECK(fabs(level) < 0.05);
+        CHECK(peak <= pow(10.0, -1.0 / 20.0) + 1e-7);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
+}
+
+/* --init content-eq: x0 is the content with each bin shifted by the difference of the two
+ * tracks' means over time (clamped at 0): where nothing is clamped, the start's per-bin mean is
+ * the style's. Read back through as_style_get_spectrogram before any optimisation. */
+TEST(style_init_content_eq_has_the_style_mean)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.init = AS_STYLE_INIT_CONTENT_EQ;
+    int64_t nc = 44100, ns = 30000;
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        int64_t T = as_style_frames(st, AS_STYLE_CONTENT), Ts = as_style_frames(st, AS_STYLE_STYLE);
+        float *x = malloc(sizeof(float) * 1025 * (size_t)T), *sm = malloc(sizeof(float) * 1025 * (size_t)Ts);
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_RESULT, x));
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_STYLE, sm));
+        int checked = 0, bad = 0;
+        for (int k = 0; k < 1025; k++) {
+            double mx = 0, ms = 0;
+            int clamped = 0;
+            for (int64_t t = 0; t < T; t++) { /* back to the log1p domain */
+                mx += log1p(x[(size_t)k * T + t]);
+                clamped |= x[(size_t)k * T + t] == 0;
+            }
+            for (int64_t t = 0; t < Ts; t++) ms += log1p(sm[(size_t)k * Ts + t]);
+            if (clamped) continue;
+            checked++;
+            if (fabs(mx / T - ms / Ts) > 1e-4 * (1 + fabs(ms / Ts))) bad++;
+        }
+        printf("    %d bins unclamped, %d off\n", checked, bad);
+        CHECK(checked > 500 && bad == 0);
+        free(x);
+        free(sm);
         as_style_destroy(st);
     }
     free(c);

@@ -31,7 +31,8 @@ const cli_command cli_cmd_compare = {
     .description = "Writes one self-contained HTML page (no JavaScript; pictures and audio embedded) that compares "
                    "the three tracks: players, spectrograms, waveforms, chroma, spectral centroid, bandwidth, "
                    "rolloff, flatness, onset strength and loudness over time, tempo, genre probabilities (built-in "
-                   "model), similarity of the result to each input, genre shift. Numbers computed from too few "
+                   "model), similarity of the result to each input, genre shift, and a Quality section with the "
+                   "five transfer-quality metrics (also printed on stderr). Numbers computed from too few "
                    "frames show as a dash; tracks under 3 s or quieter than -60 dBFS RMS get a warning beside "
                    "their genres.",
     .opts = compare_opts,
@@ -91,6 +92,17 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     if (!quiet) fprintf(stderr, "audiostyle: wrote %s (%.1f s)\n", out, cli_now() - t0);
+    /* the transfer-quality metrics (docs/transfer-quality.md); undefined ones are said, not fatal */
+    as_quality q;
+    as_error qerr = {0};
+    if (as_quality_compute(sig[0].data, sig[0].n, sig[1].data, sig[1].n, sig[2].data, sig[2].n, &q, &qerr) == AS_OK) {
+        if (!quiet)
+            fprintf(stderr, "audiostyle: quality: style distance %.4f (lower is better), rhythm %.4f, chroma %.4f "
+                    "(higher is better), flatness %.3f (1 is best), level %+.2f dB (0 is best)\n",
+                    q.style_distance_ratio, q.rhythm_correlation, q.chroma_similarity, q.flatness_ratio, q.level_db);
+    } else if (!quiet) {
+        fprintf(stderr, "audiostyle: quality: not defined (%s)\n", qerr.msg);
+    }
     status = 0;
 done:
     for (int k = 0; k < 3; k++) as_signal_free(&sig[k]);

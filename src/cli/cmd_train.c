@@ -171,6 +171,16 @@ static const cli_opt train_opts[] = {
     GENRE_CLI_TRAIN_OPTS,
 };
 
+/* The table's training defaults are the library's recipe (`audiostyle options --check`). */
+static int train_check_defaults(void)
+{
+    train_args lib, tab;
+    memset(&lib, 0, sizeof lib);
+    genre_cli_train_defaults(&lib.g);
+    tab = lib;
+    return cli_check_defaults(&cli_cmd_train, &tab, &lib, offsetof(train_args, g.t), sizeof(as_genre_train_opts));
+}
+
 const cli_command cli_cmd_train = {
     .name = "train",
     .synopsis = "DATA -o MODEL [--model-type logreg|mlp-small|mlp|mlp-large] [options]",
@@ -182,6 +192,7 @@ const cli_command cli_cmd_train = {
     .opts = train_opts,
     .n_opts = CLI_N(train_opts),
     .run = cmd_train,
+    .check_defaults = train_check_defaults,
 };
 
 static const char *const not_model_exts = ".csv|.wav|.flac|.ogg|.oga|.opus|.mp3|.au|.aiff|.aif|.png|.html|.htm|.json|.txt";

@@ -21,13 +21,16 @@ typedef struct transfer_args {
     const char *out, *report, *picture;
     double max_dur, max_mem;
     double offset[2], duration[2]; /* content, style */
-    int quiet, json, no_picture, save_on_interrupt, force, genres, no_genres;
+    int preset, quiet, json, no_picture, save_on_interrupt, force, genres, no_genres;
 } transfer_args;
 
-/* Each transfer option is one entry here plus its use below. */
+/* Each transfer option is one entry here plus its use below. The defaults of the cfg fields are
+ * the default preset's (as_style_config_default; `audiostyle options --check` compares them);
+ * --preset replaces the fields that were not given on the command line. */
 #define O(f) offsetof(transfer_args, f)
 static const cli_opt transfer_opts[] = {
     {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac or .ogg (- writes WAV to standard output)", .offset = O(out)},
+    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
     {.name = "filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "4096", .help = "random convolution filters", .offset = O(cfg.filters), .group = "network and loss"},
     {.name = "kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "11", .help = "filter width in frames", .offset = O(cfg.kernel_width), .group = "network and loss"},
     {.name = "padding", .type = CLI_CHOICE, .choices = "valid|same", .def = "valid", .help = "convolution padding", .offset = O(cfg.padding), .group = "network and loss"},
@@ -35,14 +38,16 @@ static const cli_opt transfer_opts[] = {
     {.name = "content-weight", .type = CLI_DOUBLE, .metavar = "A", .min = 0, .max = 1e12, .def = "0.01", .help = "weight of the content loss; 0 with --init content is Grinstein et al.'s style-only mode", .offset = O(cfg.content_weight), .group = "network and loss"},
     {.name = "style-weight", .type = CLI_DOUBLE, .metavar = "B", .min = 0, .max = 1e12, .def = "1", .help = "weight of the style loss", .offset = O(cfg.style_weight), .group = "network and loss"},
     {.name = "optimizer", .type = CLI_CHOICE, .choices = "lbfgs|adam", .def = "lbfgs", .help = "L-BFGS, or Adam with early stopping", .offset = O(cfg.optimizer), .group = "optimisation"},
-    {.name = "iterations", .type = CLI_INT, .min = 1, .max = 1000000, .def_text = "300 for lbfgs, 2000 for adam", .help = "optimiser iterations", .offset = O(cfg.iterations), .group = "optimisation"},
+    {.name = "iterations", .type = CLI_INT, .min = 1, .max = 1000000, .def_text = "the preset's: 55; notebook: 300 for lbfgs, 2000 for adam", .help = "optimiser iterations", .offset = O(cfg.iterations), .group = "optimisation"},
     {.name = "lbfgs-memory", .type = CLI_INT, .metavar = "M", .min = 1, .max = 100, .def = "10", .help = "L-BFGS history pairs (as scipy's L-BFGS-B)", .offset = O(cfg.lbfgs_memory), .group = "optimisation"},
     {.name = "learning-rate", .type = CLI_DOUBLE, .metavar = "LR", .min = 1e-12, .max = 1e6, .def = "1", .help = "Adam's step size", .offset = O(cfg.learning_rate), .group = "optimisation"},
     {.name = "patience", .type = CLI_INT, .min = 0, .max = 1000000, .def = "50", .help = "Adam: stop after N steps without improvement (0 = off)", .offset = O(cfg.patience), .group = "optimisation"},
-    {.name = "init", .type = CLI_CHOICE, .choices = "noise|content", .def = "noise", .help = "start from small noise or from the content", .offset = O(cfg.init), .group = "optimisation"},
+    {.name = "init", .type = CLI_CHOICE, .choices = "noise|content|content-eq", .def = "content-eq", .help = "start from small noise, from the content, or from the content equalised to the style's average spectrum (notebook: noise)", .offset = O(cfg.init), .group = "optimisation"},
+    {.name = "stop-decrease", .type = CLI_DOUBLE, .metavar = "F", .min = 0, .max = 0.999, .def = "0", .help = "stop when the loss fell by less than the fraction F over 10 iterations (0 = run all iterations)", .offset = O(cfg.stop_decrease), .group = "optimisation"},
     {.name = "init-scale", .type = CLI_DOUBLE, .metavar = "SIGMA", .min = 0, .max = 1e3, .def = "0.001", .help = "standard deviation of the initial noise", .offset = O(cfg.init_scale), .group = "optimisation"},
     {.name = "griffin-lim-iterations", .type = CLI_INT, .min = 1, .max = 100000, .def = "500", .help = "Griffin-Lim iterations", .offset = O(cfg.griffin_lim_iterations), .group = "reconstruction"},
     {.name = "phase", .type = CLI_CHOICE, .choices = "random|content", .def = "random", .help = "Griffin-Lim's initial phase", .offset = O(cfg.phase), .group = "reconstruction"},
+    {.name = "level", .type = CLI_CHOICE, .choices = "content|style|none", .def = "content", .help = "the result's RMS level: the content's, the style's, or as Griffin-Lim made it (notebook: none); then peak-limited to -1 dBFS", .offset = O(cfg.level), .group = "reconstruction"},
     {.name = "content-offset", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e7, .def = "0", .help = "start reading CONTENT at S seconds", .offset = O(offset[0]), .group = "input excerpts"},
     {.name = "content-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.05, .max = 1e7, .def_text = "the whole track", .help = "read at most S seconds of CONTENT", .offset = O(duration[0]), .group = "input excerpts"},
     {.name = "style-offset", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e7, .def = "0", .help = "start reading STYLE at S seconds", .offset = O(offset[1]), .group = "input excerpts"},
@@ -63,6 +68,16 @@ static const cli_opt transfer_opts[] = {
 };
 #undef O
 
+/* The table's defaults are the library's default preset (`audiostyle options --check`). */
+static int transfer_check_defaults(void)
+{
+    transfer_args lib, tab;
+    memset(&lib, 0, sizeof lib);
+    as_style_config_default(&lib.cfg);
+    tab = lib;
+    return cli_check_defaults(&cli_cmd_transfer, &tab, &lib, offsetof(transfer_args, cfg), sizeof(as_style_config));
+}
+
 const cli_command cli_cmd_transfer = {
     .name = "transfer",
     .synopsis = "CONTENT STYLE -o OUT [options]",
@@ -80,6 +95,7 @@ const cli_command cli_cmd_transfer = {
     .opts = transfer_opts,
     .n_opts = CLI_N(transfer_opts),
     .run = cmd_transfer,
+    .check_defaults = transfer_check_defaults,
 };
 
 /* Available memory in MB: MemAvailable from /proc/meminfo, else free pages; 0 if unknown. */
@@ -259,6 +275,12 @@ int cmd_transfer(int argc, char **argv)
     cli_args pa;
     int prc = cli_parse(&cli_cmd_transfer, argc, argv, &A, &pa);
     if (prc != CLI_CONTINUE) return prc;
+    if (A.preset != AS_STYLE_PRESET_DEFAULT) { /* the preset, then the options given on top */
+        transfer_args P = A;
+        as_style_config_preset(&P.cfg, A.preset);
+        cli_copy_given(&cli_cmd_transfer, &pa, &P, &A);
+        A = P;
+    }
     as_style_config cfg = A.cfg;
     if (pa.npos > 2) return cli_usage(CMD, "too many inputs ('%s'): give CONTENT and STYLE", pa.pos[2]);
     if (pa.npos < 2) return cli_usage(CMD, "give a CONTENT and a STYLE file");
@@ -512,6 +534,14 @@ int cmd_transfer(int argc, char **argv)
         json_num("estimated_memory_mb", est.memory_mb);
         json_num("peak_rss_mb", cli_peak_rss_mb());
         print_genres_json(&g);
+        /* the five transfer-quality metrics of the result as written (null when undefined) */
+        as_quality q;
+        if (as_quality_compute(ys[0], ns[0], ys[1], ns[1], ys[2], ns[2], &q, NULL) == AS_OK)
+            printf(", \"quality\": {\"style_distance_ratio\": %.10g, \"rhythm_correlation\": %.10g, "
+                   "\"chroma_similarity\": %.10g, \"flatness_ratio\": %.10g, \"level_db\": %.10g}",
+                   q.style_distance_ratio, q.rhythm_correlation, q.chroma_similarity, q.flatness_ratio, q.level_db);
+        else
+            printf(", \"quality\": null");
         printf(", \"interrupted\": %s}\n", interrupted ? "true" : "false");
     }
     status = interrupted ? 130 : 0;

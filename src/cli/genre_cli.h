@@ -47,7 +47,7 @@ typedef struct genre_cli_common {
      .help = "with a folder of audio: 3-s rows instead of whole files (not with a features CSV)",                 \
      .offset = GENRE_O(segments), .group = "training"},                                                           \
     {.name = "model", .type = CLI_REFUSED,                                                                        \
-     .help = "--model is a model file (classify); the kind of model is --model-type logreg|mlp-small|mlp|mlp-large"}
+     .help = "is a model file (classify); the kind of model is --model-type logreg|mlp-small|mlp|mlp-large"}
 
 /* Defaults the table cannot hold (the library's recipe, then the table's values on top), and
  * the checks after parsing: the dropout that belongs to the chosen type. */

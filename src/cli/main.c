@@ -21,7 +21,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: audiostyle [-v | --verbose] COMMAND [ARGS]   (audiostyle COMMAND --help for details)\n"
                "       audiostyle --version | --help\n"
-               "       audiostyle options [COMMAND] [--json | --man]   the option tables as data\n\ncommands:\n");
+               "       audiostyle options [COMMAND] [--json | --man | --check]   the option tables as data\n\ncommands:\n");
     for (int i = 0; i < cli_n_commands; i++) fprintf(f, "  %-12s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
     fprintf(f, "\n  -v, --verbose  also print the library's informational log lines on stderr\n"
                "  --version      print the version and exit\n"
@@ -34,11 +34,12 @@ static void usage(FILE *f)
  * app's form fields and the Python package's keyword arguments. */
 static int cmd_options(int argc, char **argv)
 {
-    int json = 0, man = 0;
+    int json = 0, man = 0, check = 0;
     const cli_command *one = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) json = 1;
         else if (strcmp(argv[i], "--man") == 0) man = 1;
+        else if (strcmp(argv[i], "--check") == 0) check = 1;
         else {
             for (int c = 0; c < cli_n_commands; c++)
                 if (strcmp(cli_commands[c]->name, argv[i]) == 0) one = cli_commands[c];
@@ -47,6 +48,12 @@ static int cmd_options(int argc, char **argv)
     }
     const cli_command *const *list = one ? &one : cli_commands;
     int n = one ? 1 : cli_n_commands;
+    if (check) { /* the tables' defaults against the library's */
+        int bad = 0;
+        for (int c = 0; c < n; c++)
+            if (list[c]->check_defaults) bad += list[c]->check_defaults();
+        return bad ? 1 : 0;
+    }
     if (json) cli_options_json(list, n, stdout);
     else
         for (int c = 0; c < n; c++) {

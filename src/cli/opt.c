@@ -153,6 +153,48 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *dest, cli_args 
     return CLI_CONTINUE;
 }
 
+/* Bytes of the field an option stores into (0 for none). */
+static size_t field_size(const cli_opt *o)
+{
+    switch (o->type) {
+    case CLI_FLAG:
+    case CLI_INT:
+    case CLI_CHOICE: return sizeof(int);
+    case CLI_U64: return sizeof(uint64_t);
+    case CLI_DOUBLE: return sizeof(double);
+    case CLI_STRING:
+    case CLI_FILE_IN:
+    case CLI_FILE_OUT: return sizeof(const char *);
+    case CLI_PAIR: return 2 * sizeof(const char *);
+    default: return 0;
+    }
+}
+
+void cli_copy_given(const cli_command *c, const cli_args *a, void *dst, const void *src)
+{
+    for (int i = 0; i < c->n_opts; i++)
+        if (a->given[i]) memcpy((char *)dst + c->opts[i].offset, (const char *)src + c->opts[i].offset, field_size(&c->opts[i]));
+}
+
+int cli_check_defaults(const cli_command *c, void *tab, const void *lib, size_t lo, size_t len)
+{
+    int bad = 0;
+    for (int i = 0; i < c->n_opts; i++) {
+        const cli_opt *o = &c->opts[i];
+        if (!o->def || o->def_text || o->offset < lo || o->offset >= lo + len) continue;
+        if (o->type == CLI_FLAG) *(int *)at(tab, o->offset) = atoi(o->def);
+        else if (!store(c, o, o->def, tab)) {
+            bad++;
+            continue;
+        }
+        if (memcmp((char *)tab + o->offset, (const char *)lib + o->offset, field_size(o)) != 0) {
+            fprintf(stderr, "audiostyle %s: --%s: the table's default %s is not the library's\n", c->name, o->name, o->def);
+            bad++;
+        }
+    }
+    return bad;
+}
+
 int cli_given(const cli_command *c, const cli_args *a, const char *name)
 {
     for (int i = 0; i < c->n_opts; i++)

@@ -54,6 +54,9 @@ typedef struct cli_command {
     const cli_opt *opts;
     int n_opts;
     int (*run)(int argc, char **argv);
+    /* Optional: 0 when the table's defaults equal the library's (cli_check_defaults), else 1
+     * after printing the differences. Run by `audiostyle options --check` (a CLI test). */
+    int (*check_defaults)(void);
 } cli_command;
 
 enum { CLI_MAX_OPTS = 96, CLI_CONTINUE = -1 };
@@ -73,6 +76,15 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *dest, cli_args 
 
 /* Whether the option named `name` was given (0 for a name not in the table). */
 int cli_given(const cli_command *c, const cli_args *a, const char *name);
+
+/* Copies into dst the fields of the options given on the command line, from src (both are the
+ * command's argument struct): a preset applied under explicit options. */
+void cli_copy_given(const cli_command *c, const cli_args *a, void *dst, const void *src);
+
+/* Applies the table's defaults to tab (as cli_parse does) and compares, for every option whose
+ * field lies in [lo, lo + len) and has a default, tab with lib (the library's defaults). Prints
+ * each difference; returns the number found. */
+int cli_check_defaults(const cli_command *c, void *tab, const void *lib, size_t lo, size_t len);
 
 /* COMMAND --help from the table. */
 void cli_help(const cli_command *c, FILE *f);

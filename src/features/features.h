@@ -105,4 +105,28 @@ const float *feat_last_hpss(const as_features *f, int percussive);
 void feat_mean_var_f(const float *x, size_t n, double *mean, double *var);
 void feat_mean_var_d(const double *x, size_t n, size_t stride, double *mean, double *var);
 
+/* ---- analysis.c -----------------------------------------------------------------------------
+ * The one analysis of a track (public as_analysis; see audiostyle.h). Frame-major throughout. */
+struct as_analysis {
+    int64_t n;
+    int T;               /* 1 + n / 512 */
+    float *y;            /* (n,) copy of the signal */
+    float *X;            /* (T, F, 2) complex STFT, dsp_alloc'd */
+    float *S, *P;        /* (T, F) magnitude and power */
+    float *Mdb;          /* (T, 128) mel power in dB */
+    double *mfcc;        /* (T, 20) */
+    float *onset_median; /* (T,) feat_onset_env (GTZAN tempo, librosa 0.7.2 beat_track) */
+    float *onset_mean;   /* (T,) librosa onset_strength default: mean over the 128 bands */
+    double tuning;       /* piptrack estimate, bins */
+    float *chroma;       /* (T, 12) max-normalised chroma_stft */
+};
+/* Onset strength aggregated by the mean over bands (float32 sums in band order, / 128, as
+ * numpy's mean along axis 0). ref: librosa.onset.onset_strength(S=mel dB) 0.9.2 defaults. */
+void feat_onset_env_mean(float *env /* (T,) */, const float *Mdb /* (T, 128) */, int T);
+/* The workspace's filterbank tables (for analysis.c). */
+void feat_tables(const as_features *f, const float **mel_fb, const int **mel_lo, const int **mel_hi,
+                 const double **dct);
+/* Input checks of as_features_compute (AS_ERR_ARG / EMPTY / TOO_LONG / NUMERIC). */
+as_status feat_check_signal(const float *y, int64_t n);
+
 #endif

@@ -377,9 +377,9 @@ void feat_mean_var_d(const double *x, size_t n, size_t stride, double *mean, dou
         if (f->timing) f->ms[id] += now_ms() - t0_;                    \
     } while (0)
 
-static as_status check_input(const as_features *f, const float *y, int64_t n, const void *out)
+as_status feat_check_signal(const float *y, int64_t n)
 {
-    if (!f || !y || !out || n < 0) return AS_ERR_ARG;
+    if (!y || n < 0) return AS_ERR_ARG;
     if (n == 0) return AS_ERR_EMPTY;
     /* centred reflect padding of 1024 samples needs more than 1024 samples (46 ms) */
     if (n <= FEAT_NFFT / 2) return AS_ERR_ARG;
@@ -387,6 +387,21 @@ static as_status check_input(const as_features *f, const float *y, int64_t n, co
     for (int64_t i = 0; i < n; i++)
         if (!isfinite(y[i])) return AS_ERR_NUMERIC;
     return AS_OK;
+}
+
+static as_status check_input(const as_features *f, const float *y, int64_t n, const void *out)
+{
+    if (!f || !y || !out || n < 0) return AS_ERR_ARG;
+    return feat_check_signal(y, n);
+}
+
+void feat_tables(const as_features *f, const float **mel_fb, const int **mel_lo, const int **mel_hi,
+                 const double **dct)
+{
+    *mel_fb = f->mel_fb;
+    *mel_lo = f->mel_lo;
+    *mel_hi = f->mel_hi;
+    *dct = f->dct;
 }
 
 as_status as_features_tempo(as_features *f, const float *y, int64_t n, double *bpm)
@@ -402,36 +417,26 @@ as_status as_features_tempo(as_features *f, const float *y, int64_t n, double *b
     return *bpm < 0 ? AS_ERR_NOMEM : AS_OK;
 }
 
-as_status as_features_compute(as_features *f, const float *y, int64_t n, double *out)
+as_status as_features_tempo_analysis(as_features *f, const as_analysis *a, double *bpm)
 {
-    as_status st = check_input(f, y, n, out);
-    if (st != AS_OK) return st;
-    int T = (int)(n / FEAT_HOP + 1);
-    if ((st = reserve(f, T, n)) != AS_OK) return st;
+    if (!f || !a || !bpm) return AS_ERR_ARG;
+    *bpm = feat_tempo(f->tempo, a->onset_median, a->T, NULL, NULL);
+    return *bpm < 0 ? AS_ERR_NOMEM : AS_OK;
+}
+
+/* Everything after the shared per-frame arrays: tempo, spectral shape, rms/zcr, HPSS, the
+ * statistics. The arrays come from f's own buffers (as_features_compute) or from an analysis
+ * (as_features_compute_analysis): the same functions on the same inputs, so the same bits. */
+static as_status finish(as_features *f, const float *y, int64_t n, int T, const float *X,
+                        const float *S, const double *mfcc, const float *env,
+                        const float *chroma, double *out)
+{
+    as_status st = AS_OK;
     double tempo = 0;
-
-    STAGE(FEAT_T_STFT, st = feat_stft(f, y, n, f->X, f->S, f->P));
-    if (st != AS_OK) return st;
-
-    /* ref: recipe 3.9 (mfcc) and 3.8 (tempo) share the mel dB spectrogram */
-    STAGE(FEAT_T_MEL_MFCC, {
-        feat_mel_db(f->Mdb, f->P, T, f->mel_fb, f->mel_lo, f->mel_hi);
-        feat_mfcc(f->mfcc, f->Mdb, T, f->dct);
-    });
-    STAGE(FEAT_T_TEMPO, {
-        feat_onset_env(f->env, f->Mdb, T, f->mel_work);
-        tempo = feat_tempo(f->tempo, f->env, T, NULL, NULL);
-    });
+    STAGE(FEAT_T_TEMPO, tempo = feat_tempo(f->tempo, env, T, NULL, NULL));
     if (tempo < 0) return AS_ERR_NOMEM;
-    /* ref: recipe 3.1 */
-    STAGE(FEAT_T_CHROMA, {
-        double tuning = feat_tuning(f->P, T, f->pip, NULL, NULL);
-        feat_chroma_fb(f->chroma_fb, tuning);
-        st = feat_chroma(f->chroma, f->P, f->chroma_fb, T);
-    });
-    if (st != AS_OK) return st;
     /* ref: recipe 3.3-3.6 */
-    STAGE(FEAT_T_SPECTRAL, feat_spectral(f->cent, f->bw, f->roll, f->S, T));
+    STAGE(FEAT_T_SPECTRAL, feat_spectral(f->cent, f->bw, f->roll, S, T));
     STAGE(FEAT_T_RMS_ZCR, {
         st = feat_rms(f->rms, y, n, T);
         if (st == AS_OK) st = feat_zcr(f->zcr, y, n, T);
@@ -439,15 +444,15 @@ as_status as_features_compute(as_features *f, const float *y, int64_t n, double 
     if (st != AS_OK) return st;
     /* ref: recipe 3.7: effects.hpss(y) */
     STAGE(FEAT_T_HPSS_MEDIAN, {
-        st = feat_median_time(f->H, f->S, T, FEAT_F, FEAT_MEDIAN_K);
-        if (st == AS_OK) st = feat_median_freq(f->Q, f->S, T, FEAT_F, FEAT_MEDIAN_K);
+        st = feat_median_time(f->H, S, T, FEAT_F, FEAT_MEDIAN_K);
+        if (st == AS_OK) st = feat_median_freq(f->Q, S, T, FEAT_F, FEAT_MEDIAN_K);
     });
     if (st != AS_OK) return st;
-    STAGE(FEAT_T_HPSS_ISTFT, hpss_signals(f, y, f->X, f->H, f->Q, T, n, f->harm, f->perc));
+    STAGE(FEAT_T_HPSS_ISTFT, hpss_signals(f, y, X, f->H, f->Q, T, n, f->harm, f->perc));
 
     STAGE(FEAT_T_STATS, {
         double m, v;
-        feat_mean_var_f(f->chroma, (size_t)T * FEAT_NCHROMA, &m, &v);
+        feat_mean_var_f(chroma, (size_t)T * FEAT_NCHROMA, &m, &v);
         out[0] = (float)m;
         out[1] = (float)v;
         feat_mean_var_d(f->rms, T, 1, &m, &v);
@@ -465,10 +470,46 @@ as_status as_features_compute(as_features *f, const float *y, int64_t n, double 
         out[15] = (float)v;
         out[16] = tempo;
         for (int q = 0; q < FEAT_NMFCC; q++) {
-            feat_mean_var_d(f->mfcc + q, T, FEAT_NMFCC, &m, &v);
+            feat_mean_var_d(mfcc + q, T, FEAT_NMFCC, &m, &v);
             out[17 + 2 * q] = (float)m;
             out[18 + 2 * q] = (float)v;
         }
     });
     return AS_OK;
+}
+
+as_status as_features_compute(as_features *f, const float *y, int64_t n, double *out)
+{
+    as_status st = check_input(f, y, n, out);
+    if (st != AS_OK) return st;
+    int T = (int)(n / FEAT_HOP + 1);
+    if ((st = reserve(f, T, n)) != AS_OK) return st;
+
+    STAGE(FEAT_T_STFT, st = feat_stft(f, y, n, f->X, f->S, f->P));
+    if (st != AS_OK) return st;
+
+    /* ref: recipe 3.9 (mfcc) and 3.8 (tempo) share the mel dB spectrogram */
+    STAGE(FEAT_T_MEL_MFCC, {
+        feat_mel_db(f->Mdb, f->P, T, f->mel_fb, f->mel_lo, f->mel_hi);
+        feat_mfcc(f->mfcc, f->Mdb, T, f->dct);
+    });
+    STAGE(FEAT_T_TEMPO, feat_onset_env(f->env, f->Mdb, T, f->mel_work));
+    /* ref: recipe 3.1 */
+    STAGE(FEAT_T_CHROMA, {
+        double tuning = feat_tuning(f->P, T, f->pip, NULL, NULL);
+        feat_chroma_fb(f->chroma_fb, tuning);
+        st = feat_chroma(f->chroma, f->P, f->chroma_fb, T);
+    });
+    if (st != AS_OK) return st;
+    return finish(f, y, n, T, f->X, f->S, f->mfcc, f->env, f->chroma, out);
+}
+
+as_status as_features_compute_analysis(as_features *f, const as_analysis *a, double *out)
+{
+    if (!f || !a || !out) return AS_ERR_ARG;
+    /* only the buffers finish() writes are needed; reserve() grows them all (a few spare
+     * arrays: simpler than a second growth policy) */
+    as_status st = reserve(f, a->T, a->n);
+    if (st != AS_OK) return st;
+    return finish(f, a->y, a->n, a->T, a->X, a->S, a->mfcc, a->onset_median, a->chroma, out);
 }

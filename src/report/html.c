@@ -4,6 +4,7 @@
  * The page is assembled in memory and written atomically. */
 #define _POSIX_C_SOURCE 200809L
 #include "features/features.h"
+#include "quality/quality.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -117,12 +118,14 @@ typedef struct track_an {
     int64_t T;
     float *S;              /* (F, T) magnitude, for the spectrogram picture */
     float *chroma;         /* (T, 12) */
+    float *onset_mean;     /* (T,) librosa's onset_strength (the quality metrics' rhythm) */
     float *curve[C_COUNT]; /* (T,) each, smoothed for display */
     double mean[C_COUNT];  /* means of the unsmoothed curves (RMS: of the dB values) */
     double tempo;          /* NAN for tracks too short to hold two beats */
     double rms_dbfs;       /* as_rms_dbfs of the whole track (info's definition) */
     int genre_warn;        /* as_genre_input_check */
     double probs[AS_GENRE_MAX_CLASSES];
+    quality_track qt;      /* MFCC Gaussian, level, flatness for the Quality section */
 } track_an;
 
 /* Fewer frames than this (1 s at hop 512) make no meaningful frame statistic: shown as a dash. */
@@ -132,9 +135,13 @@ static void track_free(track_an *a)
 {
     free(a->S);
     free(a->chroma);
+    free(a->onset_mean);
     for (int c = 0; c < C_COUNT; c++) free(a->curve[c]);
 }
 
+/* Everything the page shows about one track, from ONE analysis (one STFT): the curves, the
+ * chroma, the tempo, the genre (when the model classifies the track as one window, else window
+ * by window) and the quality statistics; the analysis is freed before the next track. */
 static as_status analyse(as_features *fx, const as_genre_model *m, const float *y, int64_t n,
                          track_an *a)
 {
@@ -144,61 +151,60 @@ static as_status analyse(as_features *fx, const as_genre_model *m, const float *
     int T = (int)T64;
     size_t TF = (size_t)T * F_BINS;
     a->T = T;
-    float *X = malloc(sizeof(float) * 2 * TF), *S = malloc(sizeof(float) * TF), *P = malloc(sizeof(float) * TF);
-    float *Mdb = malloc(sizeof(float) * (size_t)T * FEAT_NMELS), *mel = malloc(sizeof(float) * FEAT_NMELS * F_BINS);
-    float *work = malloc(sizeof(float) * 3 * (size_t)T * 358);
+    as_analysis *an = NULL;
+    as_status st = as_analysis_create(fx, y, n, &an);
+    if (st != AS_OK) return st;
+    float *work = malloc(sizeof(float) * (size_t)T);
     double *tmp = malloc(sizeof(double) * 3 * (size_t)T);
     a->chroma = malloc(sizeof(float) * 12 * (size_t)T);
-    int ok = X && S && P && Mdb && mel && work && tmp && a->chroma;
+    a->onset_mean = malloc(sizeof(float) * (size_t)T);
+    a->S = malloc(sizeof(float) * TF);
+    int ok = work && tmp && a->chroma && a->onset_mean && a->S;
     for (int c = 0; c < C_COUNT; c++) ok = (a->curve[c] = malloc(sizeof(float) * (size_t)T)) && ok;
-    as_status st = ok ? AS_OK : AS_ERR_NOMEM;
-    if (st == AS_OK) st = feat_stft(fx, y, n, X, S, P);
+    st = ok ? AS_OK : AS_ERR_NOMEM;
     if (st == AS_OK) {
         /* chroma (librosa.feature.chroma_stft with its tuning estimate) */
-        double tuning = feat_tuning(P, T, work, NULL, NULL);
-        float cfb[12 * F_BINS];
-        feat_chroma_fb(cfb, tuning);
-        st = feat_chroma(a->chroma, P, cfb, T);
-    }
-    if (st == AS_OK) {
+        memcpy(a->chroma, an->chroma, sizeof(float) * 12 * (size_t)T);
+        memcpy(a->onset_mean, an->onset_mean, sizeof(float) * (size_t)T);
         double *c = tmp, *bw = tmp + T, *ro = tmp + 2 * (size_t)T;
-        feat_spectral(c, bw, ro, S, T);
+        feat_spectral(c, bw, ro, an->S, T);
         for (int t = 0; t < T; t++) {
             a->curve[C_CENTROID][t] = (float)c[t];
             a->curve[C_BANDWIDTH][t] = (float)bw[t];
             a->curve[C_ROLLOFF][t] = (float)ro[t];
         }
-        report_flatness(tmp, P, T, F_BINS);
+        report_flatness(tmp, an->P, T, F_BINS);
         for (int t = 0; t < T; t++) a->curve[C_FLATNESS][t] = (float)tmp[t];
         st = feat_rms(tmp, y, n, T);
     }
     if (st == AS_OK) {
         for (int t = 0; t < T; t++) a->curve[C_RMS][t] = (float)(20 * log10(fmax(tmp[t], 1e-5)));
-        int lo[FEAT_NMELS], hi[FEAT_NMELS];
-        feat_mel_fb(mel, lo, hi);
-        feat_mel_db(Mdb, P, T, mel, lo, hi);
-        float mw[FEAT_NMELS];
-        feat_onset_env(a->curve[C_ONSET], Mdb, T, mw);
-        /* the (F, T) magnitude for the picture and the metrics, in X's memory */
+        memcpy(a->curve[C_ONSET], an->onset_median, sizeof(float) * (size_t)T);
+        /* the (F, T) magnitude for the picture and the metrics */
         for (int t = 0; t < T; t++)
-            for (int f = 0; f < F_BINS; f++) X[(size_t)f * T + t] = S[(size_t)t * F_BINS + f];
-        float *shrunk = realloc(X, sizeof(float) * TF);
-        a->S = shrunk ? shrunk : X;
-        X = NULL;
-        free(P);
-        P = NULL;
-        free(S);
-        S = NULL;
-        st = as_features_tempo(fx, y, n, &a->tempo);
+            for (int f = 0; f < F_BINS; f++) a->S[(size_t)f * T + t] = an->S[(size_t)t * F_BINS + f];
+        st = as_features_tempo_analysis(fx, an, &a->tempo);
         /* a tempo needs two beats (as `audiostyle info`): none under 1 s or two beats */
         double dur = (double)n / AS_SR;
         if (st == AS_OK && (!(a->tempo > 0) || dur < 1.0 || dur < 120.0 / a->tempo)) a->tempo = NAN;
         a->rms_dbfs = as_rms_dbfs(y, n);
         a->genre_warn = as_genre_input_check(y, n, AS_SR, NULL, NULL);
     }
-    if (st == AS_OK) st = as_genre_classify_signal(m, fx, y, n, a->probs);
     if (st == AS_OK) {
-        /* means, then the display smoothing (work is free again) */
+        int64_t start = 0, wl = 0;
+        int nw = as_genre_windows(n, as_genre_segment_length(m), &start, 1, &wl);
+        if (nw == 1 && wl == n) {
+            /* as_genre_classify_signal's one-window case, from the analysis */
+            double x[AS_FEATURES_COUNT];
+            st = as_features_compute_analysis(fx, an, x);
+            if (st == AS_OK) st = as_genre_predict(m, x, a->probs);
+        } else {
+            st = as_genre_classify_signal(m, fx, y, n, a->probs);
+        }
+    }
+    if (st == AS_OK) st = quality_track_stats(&a->qt, an);
+    if (st == AS_OK) {
+        /* means, then the display smoothing */
         for (int c = 0; c < C_COUNT; c++) {
             double s = 0;
             for (int t = 0; t < T; t++) s += a->curve[c][t];
@@ -207,11 +213,7 @@ static as_status analyse(as_features *fx, const as_genre_model *m, const float *
             memcpy(a->curve[c], work, sizeof(float) * (size_t)T);
         }
     }
-    free(X);
-    free(S);
-    free(P);
-    free(Mdb);
-    free(mel);
+    as_analysis_destroy(an);
     free(work);
     free(tmp);
     return st;
@@ -278,8 +280,52 @@ void as_report_opts_default(as_report_opts *o)
     o->content_loss = o->style_loss = o->spectral_convergence = NAN;
 }
 
+/* The Quality section: the five numbers of docs/transfer-quality.md, each with what it means.
+ * q NULL: not defined for these tracks (why says which rule). */
+static void quality_section(sbuf *b, const as_quality *q, const char *why)
+{
+    static const char *const name[5] = {"style distance ratio", "rhythm correlation", "chroma similarity",
+                                        "flatness ratio", "level difference (dB)"};
+    static const char *const fmt[5] = {"%.4f", "%.4f", "%.4f", "%.3f", "%+.2f"};
+    static const char *const what[5] = {
+        "How far the result's timbre (the Gaussian of its MFCCs 1..19) is from the style's, as a fraction "
+        "of the content's distance: 0 = the style's timbre, 1 = no closer than the content. Lower is better.",
+        "Correlation of the result's onset envelope with the content's: 1 = the content's rhythm kept. "
+        "Higher is better.",
+        "Mean cosine of the result's and the content's chroma, frame by frame: the content's harmony kept. "
+        "Higher is better (a different track scores about 0.8).",
+        "The result's mean spectral flatness over the style's: 1 = as tonal as the style, above 1 = noisier. "
+        "Closer to 1 is better.",
+        "RMS level of the result minus the content's. 0 is best."};
+    double v[5] = {NAN, NAN, NAN, NAN, NAN};
+    if (q) {
+        v[0] = q->style_distance_ratio;
+        v[1] = q->rhythm_correlation;
+        v[2] = q->chroma_similarity;
+        v[3] = q->flatness_ratio;
+        v[4] = q->level_db;
+    }
+    sb_puts(b, "<section id=\"quality\"><h2>Quality</h2><table>"
+               "<tr><th>metric</th><th class=\"n\">value</th><th>what it means</th></tr>");
+    for (int i = 0; i < 5; i++) {
+        sb_printf(b, "<tr><td>%s</td><td class=\"n\">", name[i]);
+        sb_num(b, fmt[i], v[i]);
+        sb_printf(b, "</td><td>%s</td></tr>", what[i]);
+    }
+    sb_puts(b, "</table><p class=\"cap\">");
+    if (q) {
+        sb_printf(b, "Fr&eacute;chet distance of content and style: %.1f. ", q->fd_content_style);
+    } else {
+        sb_puts(b, "Not defined for these tracks: ");
+        sb_text(b, why ? why : "unknown reason");
+        sb_puts(b, ". ");
+    }
+    sb_puts(b, "Definitions: docs/transfer-quality.md (the style transfer's result against its content and "
+               "style).</p></section>\n");
+}
+
 static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_model *m,
-                            const as_report_opts *o, track_an *an)
+                            const as_report_opts *o, track_an *an, const as_quality *qm, const char *q_why)
 {
     sbuf *b = c->b;
     as_status st = AS_OK;
@@ -332,6 +378,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
     }
     sb_puts(b, "</div></section>\n");
     if (st != AS_OK) return st;
+    quality_section(b, qm, q_why);
 
     /* spectrograms */
     {
@@ -541,6 +588,17 @@ as_status as_report_write_html(const char *html_path, const as_report_track trac
         st = analyse(fx, model, tracks[k].y, tracks[k].n, &an[k]);
         if (st != AS_OK) as__fail(err, st, tracks[k].name ? tracks[k].name : ROLE[k], "cannot analyse (%s)", as_strerror(st));
     }
+    /* the quality metrics from the statistics analyse() kept; not defined (e.g. content = style)
+     * is shown, not an error */
+    as_quality q;
+    as_error qerr = {0};
+    const as_quality *qp = NULL;
+    if (st == AS_OK) {
+        quality_track qt[3] = {an[0].qt, an[1].qt, an[2].qt};
+        if (quality_combine(qt, an[0].onset_mean, an[0].chroma, (int)an[0].T, an[2].onset_mean, an[2].chroma,
+                            (int)an[2].T, &q, &qerr) == AS_OK)
+            qp = &q;
+    }
     sbuf b = {0};
     ctx c = {.b = &b, .err = err};
     if (st == AS_OK) {
@@ -548,7 +606,7 @@ as_status as_report_write_html(const char *html_path, const as_report_track trac
         snprintf(c.dir, sizeof c.dir, "%s/audiostyle-report-XXXXXX", td && *td ? td : "/tmp");
         if (!mkdtemp(c.dir)) st = as__fail(err, AS_ERR_IO, c.dir, "cannot make a temporary folder (%s)", strerror(errno));
         else {
-            st = write_page(&c, tracks, model, &o, an);
+            st = write_page(&c, tracks, model, &o, an, qp, qerr.msg);
             for (int i = 0; i < c.seq; i++) { /* leftovers of a failure */
                 char p[4200];
                 snprintf(p, sizeof p, "%s/f%03d.%s", c.dir, i, "png");

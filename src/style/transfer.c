@@ -21,6 +21,10 @@
 #define NST_NFFT 2048
 #define NST_HOP 512
 #define NST_F (NST_NFFT / 2 + 1)
+/* L-BFGS iterations of the default preset (chosen in docs/notes-presets.md) */
+#define PRESET_DEFAULT_ITERATIONS 55
+/* cfg.stop_decrease compares the loss with the one this many iterations before */
+#define STOP_WINDOW 10
 
 struct as_style {
     as_style_config cfg;
@@ -39,12 +43,14 @@ struct as_style {
     nn_nst *net;
     int targets_ready, started, rendered;
     double best_f, best_lc, best_ls, cur_lc, cur_ls;
+    double rms[2];      /* RMS of the content and of the style, for cfg.level */
+    double past[STOP_WINDOW + 1]; /* best loss at the end of the last iterations (ring) */
     int evals, iters, iter_budget;
     int evals_at_iter;  /* evaluations when the last iteration ended */
     double t0;
     as_style_progress_fn fn;
     void *user;
-    int cancelled, converged;
+    int cancelled, converged, stalled;
     as_style_stats stats;
 };
 
@@ -55,7 +61,8 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void as_style_config_default(as_style_config *cfg)
+/* The TF notebook's recipe; the default preset changes what docs/notes-presets.md measured. */
+static void notebook_config(as_style_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->filters = 4096;
@@ -76,7 +83,39 @@ void as_style_config_default(as_style_config *cfg)
     cfg->seed = 0;
     cfg->threads = 0;
     cfg->max_memory_mb = 0;
+    cfg->level = AS_STYLE_LEVEL_NONE;
+    cfg->stop_decrease = 0;
 }
+
+static const char *const PRESET_NAMES[] = {"default", "notebook"};
+
+as_status as_style_config_preset(as_style_config *cfg, int preset)
+{
+    if (!cfg || preset < AS_STYLE_PRESET_DEFAULT || preset > AS_STYLE_PRESET_NOTEBOOK)
+        return AS_ERR_ARG;
+    notebook_config(cfg);
+    if (preset == AS_STYLE_PRESET_DEFAULT) {
+        cfg->init = AS_STYLE_INIT_CONTENT_EQ;
+        cfg->iterations = PRESET_DEFAULT_ITERATIONS;
+        cfg->level = AS_STYLE_LEVEL_CONTENT;
+    }
+    return AS_OK;
+}
+
+const char *as_style_preset_name(int preset)
+{
+    if (preset < AS_STYLE_PRESET_DEFAULT || preset > AS_STYLE_PRESET_NOTEBOOK) return NULL;
+    return PRESET_NAMES[preset];
+}
+
+int as_style_preset_from_name(const char *name)
+{
+    for (int i = 0; name && i <= AS_STYLE_PRESET_NOTEBOOK; i++)
+        if (strcmp(name, PRESET_NAMES[i]) == 0) return i;
+    return -1;
+}
+
+void as_style_config_default(as_style_config *cfg) { as_style_config_preset(cfg, AS_STYLE_PRESET_DEFAULT); }
 
 static int iterations_of(const as_style_config *cfg)
 {
@@ -95,7 +134,7 @@ static as_status check_config(const as_style_config *c, as_error *err)
     else if (!(c->content_weight >= 0) || !isfinite(c->content_weight)) bad = "content weight must be >= 0";
     else if (!(c->style_weight >= 0) || !isfinite(c->style_weight)) bad = "style weight must be >= 0";
     else if (c->content_weight == 0 && c->style_weight == 0) bad = "content and style weights are both 0";
-    else if (c->init != AS_STYLE_INIT_NOISE && c->init != AS_STYLE_INIT_CONTENT) bad = "unknown init";
+    else if (c->init < AS_STYLE_INIT_NOISE || c->init > AS_STYLE_INIT_CONTENT_EQ) bad = "unknown init";
     else if (!(c->init_scale >= 0) || !isfinite(c->init_scale)) bad = "init scale must be >= 0";
     else if (c->optimizer != AS_STYLE_LBFGS && c->optimizer != AS_STYLE_ADAM) bad = "unknown optimizer";
     else if (c->iterations < 0) bad = "iterations must be >= 0";
@@ -106,6 +145,8 @@ static as_status check_config(const as_style_config *c, as_error *err)
     else if (c->phase != AS_STYLE_PHASE_RANDOM && c->phase != AS_STYLE_PHASE_CONTENT) bad = "unknown phase";
     else if (c->threads < 0) bad = "threads must be >= 0";
     else if (!(c->max_memory_mb >= 0)) bad = "max memory must be >= 0";
+    else if (c->level < AS_STYLE_LEVEL_CONTENT || c->level > AS_STYLE_LEVEL_NONE) bad = "unknown level";
+    else if (!(c->stop_decrease >= 0 && c->stop_decrease < 1)) bad = "stop decrease must be in [0, 1)";
     if (bad) return as__fail(err, AS_ERR_ARG, "style transfer", "%s", bad);
     return AS_OK;
 }
@@ -184,6 +225,13 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
     return AS_OK;
 }
 
+static double signal_rms(const float *y, int64_t n)
+{
+    double ss = 0;
+    for (int64_t i = 0; i < n; i++) ss += (double)y[i] * y[i];
+    return n > 0 ? sqrt(ss / (double)n) : 0;
+}
+
 /* log1p |STFT(y)| (F, T) and optionally the unit phasors (F, T, 2). X is scratch (F, T, 2). */
 static as_status spectrogram_of(const as_stft *s, const float *y, int64_t n, float *X, float *S,
                                 float *phase, int64_t T)
@@ -226,6 +274,9 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
         }
     }
     int64_t T = frames_of(content_n), Ts = frames_of(style_n);
+    double rms[2];
+    rms[0] = signal_rms(content, content_n);
+    rms[1] = signal_rms(style, style_n);
     if ((double)NST_F * T > 2e9)
         return as__fail(err, AS_ERR_TOO_LONG, "content", "too long for one optimisation (%lld frames)",
                         (long long)T);
@@ -248,6 +299,8 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     st->Ts = Ts;
     st->n_content = content_n;
     st->n = (int64_t)NST_F * T;
+    st->rms[0] = rms[0];
+    st->rms[1] = rms[1];
     st->stats.spectral_convergence = NAN;
     st->stats.stop_reason = "not run";
     size_t nF = (size_t)st->n, nS = (size_t)NST_F * (size_t)Ts;
@@ -281,6 +334,15 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     /* x0: the notebook's Normal(0, 1e-3) noise, or the content itself */
     if (cfg->init == AS_STYLE_INIT_CONTENT) {
         memcpy(st->x, st->Sc, nF * sizeof(float));
+    } else if (cfg->init == AS_STYLE_INIT_CONTENT_EQ) {
+        for (int k = 0; k < NST_F; k++) { /* x0[k, :] = max(Sc[k, :] + mean(Ss[k, :]) - mean(Sc[k, :]), 0) */
+            const float *c = st->Sc + (size_t)k * T, *sr = st->Ss + (size_t)k * Ts;
+            double mc = 0, ms = 0;
+            for (int64_t t = 0; t < T; t++) mc += c[t];
+            for (int64_t t = 0; t < Ts; t++) ms += sr[t];
+            float shift = (float)(ms / (double)Ts - mc / (double)T);
+            for (int64_t t = 0; t < T; t++) st->x[(size_t)k * T + t] = fmaxf(c[t] + shift, 0.0f);
+        }
     } else {
         as_rng r;
         as_rng_seed(&r, cfg->seed ^ 0x5eed0f5eedULL);
@@ -344,7 +406,8 @@ static int report(as_style *st)
     as_style_progress p = {.stage = AS_STYLE_STAGE_OPTIMIZE, .iteration = st->iters,
                            .iterations = st->iter_budget, .evaluations = st->evals,
                            .content_loss = st->cur_lc, .style_loss = st->cur_ls,
-                           .seconds = now_s() - st->t0};
+                           .seconds = now_s() - st->t0, .eta_seconds = -1};
+    if (st->iters > 0) p.eta_seconds = p.seconds / st->iters * AS_MAX(st->iter_budget - st->iters, 0);
     return st->fn(&p, st->user) != 0;
 }
 
@@ -383,6 +446,15 @@ static int lb_progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval
         st->converged = 1;
         return 1;
     }
+    /* cfg.stop_decrease: the loss fell by less than that fraction over STOP_WINDOW iterations */
+    st->past[st->iters % (STOP_WINDOW + 1)] = st->best_f;
+    if (st->cfg.stop_decrease > 0 && st->iters > STOP_WINDOW) {
+        double before = st->past[(st->iters - STOP_WINDOW) % (STOP_WINDOW + 1)];
+        if (before - st->best_f < st->cfg.stop_decrease * fabs(st->best_f)) {
+            st->stalled = 1;
+            return 1;
+        }
+    }
     return st->iters >= st->iter_budget;
 }
 
@@ -417,6 +489,10 @@ static as_status run_lbfgs(as_style *st)
         }
         if (st->converged) {
             st->stats.stop_reason = "converged (gradient)";
+            break;
+        }
+        if (st->stalled) {
+            st->stats.stop_reason = "converged (stop decrease)";
             break;
         }
         if (st->iters >= st->iter_budget) { /* lb_progress stopped it: the budget is spent */
@@ -478,7 +554,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     st->fn = fn;
     st->user = user;
     st->t0 = t0;
-    st->cancelled = st->converged = 0;
+    st->cancelled = st->converged = st->stalled = 0;
     st->best_f = INFINITY;
     st->iters = 0;
     st->evals_at_iter = st->evals;
@@ -516,8 +592,20 @@ static int gl_progress(void *user, int iter, int n_iter)
     as_style_progress p = {.stage = AS_STYLE_STAGE_GRIFFIN_LIM, .iteration = iter,
                            .iterations = n_iter, .evaluations = c->st->evals,
                            .content_loss = c->st->stats.content_loss,
-                           .style_loss = c->st->stats.style_loss, .seconds = now_s() - c->t0};
+                           .style_loss = c->st->stats.style_loss, .seconds = now_s() - c->t0,
+                           .eta_seconds = -1};
+    if (iter > 0) p.eta_seconds = p.seconds / iter * AS_MAX(n_iter - iter, 0);
     return c->fn(&p, c->user);
+}
+
+/* cfg.level: the content's (or style's) RMS level, peak-limited to -1 dBFS; AS_STYLE_LEVEL_NONE
+ * leaves Griffin-Lim's output as it is (the notebook's). */
+static as_status apply_level(as_style *st)
+{
+    st->stats.level_gain_db = 0;
+    if (st->cfg.level == AS_STYLE_LEVEL_NONE) return AS_OK;
+    double want = st->rms[st->cfg.level == AS_STYLE_LEVEL_STYLE];
+    return as_audio_match_level(st->audio, st->n_content, want, -1.0, &st->stats.level_gain_db);
 }
 
 as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user)
@@ -548,6 +636,8 @@ as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user)
     st->stats.griffin_lim_seconds = now_s() - t0;
     if (rc != AS_OK) return rc;
     st->stats.spectral_convergence = sc;
+    rc = apply_level(st);
+    if (rc != AS_OK) return rc;
     st->rendered = 1;
     return AS_OK;
 }

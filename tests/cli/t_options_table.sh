@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The option table agrees with everything that lists options (issue 16): each command's --help
-# shows every option of its table with the table's default; the man page's option lists are
+# shows every option of its table with the table's default, and the defaults are the library's;
+# the man page's option lists are
 # exactly what scripts/gen_man_options.sh generates from the table; the man page's synopsis
 # names every command and it documents -v/--verbose, --version and the exit statuses 0, 1, 2,
 # 130; every option the README mentions exists (in the command it is used with, when the line
@@ -13,6 +14,8 @@ jq -e 'length == 8 and all(.[]; (.options | length) > 0
     and (.type | IN("flag", "int", "u64", "number", "string", "file_in", "file_out", "choice", "pair"))))' \
   <<<"$json" >/dev/null || fail "options --json is not the expected shape"
 cmds=$(jq -r '.[].command' <<<"$json")
+# the table's defaults are the library's (transfer's default preset, train's recipe)
+"$A" options --check || fail "option table defaults differ from the library's (lines above)"
 
 # --help from the table: every option, its short name and its default
 for c in $cmds; do

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# make bench PART=quality: the transfer-quality benchmark (docs/notes-presets.md).
+# Runs `audiostyle transfer` on a fixed set of content/style pairs with --preset default and
+# --preset notebook and prints, per pair and as medians, the wall seconds, evaluations, the five
+# metrics of the quality section (transfer --json's "quality") and the genre shift (the style's
+# top genre in the content -> in the result). Six pairs come from examples/ (every clip is content
+# and style at least once); three tonal-style pairs are added when ../shared/data/demo (or
+# $AS_DEMO_DIR) holds the demo clips. QUALITY_PRESETS (default "default notebook") and
+# QUALITY_PAIRS (a number: only the first N pairs) shorten a run.
+set -eu -o pipefail
+BUILD=${BUILD:-build}
+AS=${AUDIOSTYLE:-$BUILD/audiostyle}
+DEMO=${AS_DEMO_DIR:-../shared/data/demo}
+PRESETS=${QUALITY_PRESETS:-default notebook}
+E=examples
+T=$E/techno_torustrooper_tt1.flac M=$E/metal_sectoid_metal_madness.flac
+R=$E/rock_sectoid_feelings.flac F=$E/misc_funnyboat_jdruid.flac
+pairs=("$T $M" "$M $T" "$R $F" "$F $R" "$T $R" "$F $M")
+if [ -f "$DEMO/blues_lincity_city_blues.flac" ]; then
+  pairs+=("$R $DEMO/blues_lincity_city_blues.flac"
+          "$T $DEMO/orchestral_wesnoth_traveling_minstrels.flac"
+          "$M $DEMO/ambient_lincity_architectural_contemplations.flac")
+else
+  echo "(no demo clips in $DEMO: the three tonal-style pairs are skipped)"
+fi
+[ -n "${QUALITY_PAIRS:-}" ] && pairs=("${pairs[@]:0:$QUALITY_PAIRS}")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rows=$tmp/rows.tsv
+: > "$rows"
+stem() { local b=${1##*/}; b=${b%.*}; echo "${b%%_*}:${b#*_}" | cut -c1-24; }
+
+echo
+echo "Transfer quality, $(nproc) cores, $(date -u +%H:%M) UTC; each pair run once per preset, in turn."
+echo
+echo "| pair (content → style) | preset | wall s | evaluations | style dist. | rhythm | chroma | flatness | level dB | style genre: content → result |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+i=0
+for p in "${pairs[@]}"; do
+  set -- $p
+  c=$1 s=$2
+  i=$((i + 1))
+  for pre in $PRESETS; do
+    t0=$(date +%s.%N)
+    if ! "$AS" transfer "$c" "$s" -o "$tmp/r.wav" --preset "$pre" --no-picture --quiet --json > "$tmp/j.json" 2> "$tmp/err"; then
+      echo "| $(stem "$c") → $(stem "$s") | $pre | failed: $(head -c 200 "$tmp/err") |"
+      continue
+    fi
+    t1=$(date +%s.%N)
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')
+    jq -r --arg pair "$(stem "$c") → $(stem "$s")" --arg pre "$pre" --arg wall "$wall" --arg i "$i" '
+      [$i, $pair, $pre, ($wall | tonumber), .evaluations, .quality.style_distance_ratio,
+       .quality.rhythm_correlation, .quality.chroma_similarity, .quality.flatness_ratio,
+       .quality.level_db, .genre_shift.genre, .genre_shift.content, .genre_shift.result] | @tsv' \
+      "$tmp/j.json" >> "$rows"
+    tail -n 1 "$rows" | awk -F'\t' '{printf "| %s | %s | %.1f | %d | %.3f | %.3f | %.3f | %.2f | %+.1f | %s %.0f %% → %.0f %% |\n",
+      $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 100 * $12, 100 * $13}'
+  done
+done
+
+# medians per preset, and the default-vs-notebook comparison per pair
+echo
+echo "| preset | pairs | median wall s | median evaluations | style dist. | rhythm | chroma | flatness | level dB | style genre in result |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for pre in $PRESETS; do
+  awk -F'\t' -v pre="$pre" '$3 == pre' "$rows" > "$tmp/p.tsv"
+  n=$(wc -l < "$tmp/p.tsv")
+  [ "$n" -gt 0 ] || continue
+  med() { cut -f"$1" "$tmp/p.tsv" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+  printf "| %s | %d | %.1f | %.0f | %.3f | %.3f | %.3f | %.2f | %+.1f | %.0f %% |\n" "$pre" "$n" \
+    "$(med 4)" "$(med 5)" "$(med 6)" "$(med 7)" "$(med 8)" "$(med 9)" "$(med 10)" "$(awk -v m="$(med 13)" 'BEGIN {print 100 * m}')"
+done
+
+if echo "$PRESETS" | grep -qw default && echo "$PRESETS" | grep -qw notebook; then
+  echo
+  echo "Default against notebook, per pair (no worse = style distance ≤ notebook's + 0.01, rhythm and"
+  echo "chroma ≥ notebook's − 0.02, |flatness − 1| ≤ notebook's + 0.1, |level| ≤ max(notebook's, 1.5 dB)):"
+  echo
+  echo "| pair | speed-up (notebook wall / default wall) | no worse on |"
+  echo "|---|---|---|"
+  awk -F'\t' '
+    { key = $1; d[key, $3, "wall"] = $4; d[key, $3, "sd"] = $6; d[key, $3, "rh"] = $7; d[key, $3, "ch"] = $8;
+      d[key, $3, "fl"] = $9; d[key, $3, "lv"] = $10; name[key] = $2; if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
+    function abs(x) { return x < 0 ? -x : x }
+    END {
+      for (k = 1; k <= n; k++) {
+        key = order[k];
+        if (!((key, "default", "wall") in d) || !((key, "notebook", "wall") in d)) continue;
+        ok = ""; bad = "";
+        if (d[key, "default", "sd"] <= d[key, "notebook", "sd"] + 0.01) ok = ok " style"; else bad = bad " style";
+        if (d[key, "default", "rh"] >= d[key, "notebook", "rh"] - 0.02) ok = ok " rhythm"; else bad = bad " rhythm";
+        if (d[key, "default", "ch"] >= d[key, "notebook", "ch"] - 0.02) ok = ok " chroma"; else bad = bad " chroma";
+        if (abs(d[key, "default", "fl"] - 1) <= abs(d[key, "notebook", "fl"] - 1) + 0.1) ok = ok " flatness"; else bad = bad " flatness";
+        lim = abs(d[key, "notebook", "lv"]); if (lim < 1.5) lim = 1.5;
+        if (abs(d[key, "default", "lv"]) <= lim) ok = ok " level"; else bad = bad " level";
+        printf "| %s | %.1f× | %s%s |\n", name[key], d[key, "notebook", "wall"] / d[key, "default", "wall"],
+          (bad == "" ? "all five" : "worse on:" bad), "";
+      }
+    }' "$rows"
+fi
