@@ -226,7 +226,7 @@ static void wrap(FILE *f, const char *s, int col, int indent, int width)
     while (*s) {
         const char *sp = s;
         int len = 0, room = width - col;
-        while (sp[len] && len <= room) len++;
+        while (len <= room && sp[len]) len++;
         if (sp[len]) {
             int cut = len;
             while (cut > 0 && sp[cut] != ' ') cut--;
