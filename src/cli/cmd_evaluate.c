@@ -3,10 +3,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "genre_cli.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct evaluate_args {
     genre_cli_common g; /* first: the shared entries' offsets are into it */
@@ -136,6 +138,15 @@ int cmd_evaluate(int argc, char **argv)
         const char *ins[] = {data, train_lists, test_list};
         int bad = cli_check_paths("evaluate", outs, 1, ins, 3, ea.g.force);
         if (bad) return bad;
+    }
+    if (train_lists) { /* the lists must be there before the features of a folder are computed */
+        char lists[8192];
+        snprintf(lists, sizeof lists, "%s,%s", train_lists, test_list);
+        char *save = NULL;
+        for (char *p = strtok_r(lists, ",", &save); p; p = strtok_r(NULL, ",", &save))
+            if (access(p, R_OK) != 0)
+                return cli_path_problem(1, p, "--split TRAIN TEST takes lists of genre/genre.NNNNN.wav lines",
+                                        "cannot read the list (%s)", strerror(errno));
     }
     cli_catch_interrupts();
     as_genre_dataset d;

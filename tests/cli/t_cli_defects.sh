@@ -47,6 +47,12 @@ msg=$(expect_fail 2 "$A" transfer "$W/a.flac" "$W/b.flac" -o "$W/d.wav" "${tiny[
 grep -q "d.wav: the result is a folder" <<<"$msg" || fail "folder output: $msg"
 [ "$ms" -lt 500 ] || fail "the folder output was refused after $ms ms"
 
+# ... and a missing split list before the features of an audio folder are computed
+ms=$(elapsed_ms "$A" evaluate "$E" --split "$W/none.txt" "$W/none2.txt")
+msg=$(expect_fail 1 "$A" evaluate "$E" --split "$W/none.txt" "$W/none2.txt")
+grep -q "none.txt: cannot read the list" <<<"$msg" || fail "missing split list: $msg"
+[ "$ms" -lt 500 ] || fail "the missing split list was reported after $ms ms"
+
 # 4. --quiet: nothing but errors, on stdout too; genre lines only with --genres or in --json
 out=$("$A" transfer "$W/a.flac" "$W/b.flac" -o "$W/q.wav" "${tiny[@]}" --quiet 2>"$TMPD/err") || fail "quiet run"
 [ -z "$out" ] && [ ! -s "$TMPD/err" ] || fail "--quiet printed: '$out' '$(cat "$TMPD/err")'"
