@@ -17,6 +17,17 @@ const cli_command *const cli_commands[] = {
 };
 const int cli_n_commands = CLI_N(cli_commands);
 
+const cli_opt *cli_options(const char *command, int *n)
+{
+    for (int k = 0; k < cli_n_commands; k++)
+        if (strcmp(cli_commands[k]->name, command) == 0) {
+            if (n) *n = cli_commands[k]->n_opts;
+            return cli_commands[k]->opts;
+        }
+    if (n) *n = 0;
+    return NULL;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: audiostyle [-v | --verbose] COMMAND [ARGS]   (audiostyle COMMAND --help for details)\n"

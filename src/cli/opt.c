@@ -373,14 +373,3 @@ void cli_options_json(const cli_command *const *cmds, int n, FILE *f)
     }
     fprintf(f, "\n]\n");
 }
-
-const cli_opt *cli_options(const char *command, int *n)
-{
-    for (int k = 0; k < cli_n_commands; k++)
-        if (strcmp(cli_commands[k]->name, command) == 0) {
-            if (n) *n = cli_commands[k]->n_opts;
-            return cli_commands[k]->opts;
-        }
-    if (n) *n = 0;
-    return NULL;
-}

@@ -93,10 +93,12 @@ void cli_help_man(const cli_command *c, FILE *f);
 /* The whole table as JSON: [{"command", "synopsis", "summary", "options": [...]}, ...]. */
 void cli_options_json(const cli_command *const *cmds, int n, FILE *f);
 
-/* Every command, in the order of `audiostyle --help` (main.c). */
+/* Every command, in the order of `audiostyle --help`, and one command's table by name (main.c). */
 extern const cli_command *const cli_commands[];
 extern const int cli_n_commands;
-/* The table of one command by name, NULL if there is none; *n gets the number of options. */
+/* The table of one command by name, NULL if there is none; *n gets the number of options. A
+ * front end linked with the CLI's files reads its fields, types, ranges and defaults here; one
+ * that runs the program reads the same as `audiostyle options --json`. */
 const cli_opt *cli_options(const char *command, int *n);
 
 #define CLI_N(tab) ((int)(sizeof(tab) / sizeof((tab)[0])))
