@@ -353,7 +353,7 @@ int cmd_transfer(int argc, char **argv)
         char d[64];
         fmt_dur(d, sizeof d, est.seconds);
         fprintf(stderr,
-                "audiostyle: content %s %.2f s (%lld frames), style %s %.2f s (%lld frames)\n"
+                "audiostyle: content %s %.2f s (%lld STFT frames), style %s %.2f s (%lld STFT frames)\n"
                 "audiostyle: %d filters, %s %d iterations (~%d evaluations of %.1f GFLOP); "
                 "estimate ~%s (at %.0f GFLOP/s), ~%.0f MB\n",
                 base_name(in[0]), sig[0].n / (double)AS_SR, (long long)est.content_frames,
