@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# make bench [PART=dsp|nst|features|genre|song|quality|formats]: prints the benchmark tables (markdown).
-# Without PART: dsp, nst, features, genre (minutes). song (a 3-minute transfer, ~10 min) and
-# quality (18 transfers, ~30 min) are long and run only when named.
+# make bench [PART=dsp|nst|features|genre|song|quality|paths|presets|formats]: prints the benchmark tables (markdown).
+# Without PART: dsp, nst, features, genre, paths, formats (minutes). song (a 3-minute transfer, ~10 min),
+# presets (17 transfers, ~15 min) and quality (18 transfers, ~30 min) run only when named.
 set -eu
 BUILD=${BUILD:-build}
 echo "# audiostyle bench — $(date -u +%Y-%m-%d) — $(nproc) cores — $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(dsp nst features genre formats)
+[ ${#parts[@]} -gt 0 ] || parts=(dsp nst features genre paths formats)
 for p in "${parts[@]}"; do
   case $p in
     quality) BUILD=$BUILD bash scripts/bench_quality.sh ;;
+    paths) BUILD=$BUILD bash scripts/bench_paths.sh ;;
     formats) bash scripts/bench_formats.sh "$BUILD/bench-formats" && AS_BENCH_FORMATS=$BUILD/bench-formats "$BUILD/bench_runner" formats ;;
     *) "$BUILD/bench_runner" "$p" ;;
   esac
 done
-[ $# -gt 0 ] || echo "(make bench PART=song and PART=quality run the whole-song and the transfer-quality benchmarks)"
+[ $# -gt 0 ] || echo "(make bench PART=song, PART=presets and PART=quality run the long transfer benchmarks)"

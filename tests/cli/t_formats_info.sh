@@ -10,7 +10,7 @@ check() { # file format subtype rate channels frames
   grep -qx "subtype: $3" <<<"$out" || fail "$1: subtype: $out"
   grep -qx "sample_rate: $4 Hz" <<<"$out" || fail "$1: rate: $out"
   grep -qx "channels: $5" <<<"$out" || fail "$1: channels: $out"
-  grep -qx "frames: $6" <<<"$out" || fail "$1: frames: $out"
+  grep -qx "samples: $6" <<<"$out" || fail "$1: samples: $out"
 }
 check aac.m4a MP4/M4A AAC 22050 1 44100
 check alac.m4a MP4/M4A ALAC 22050 1 44100
@@ -18,7 +18,7 @@ check h264_aac.mp4 MP4/M4A AAC 22050 1 44100
 check wma.wma ASF "WMA v2" 44100 2 88064
 check opus_vp8.webm Matroska/WebM Opus 48000 1 96324
 json=$("$A" info --json "$F/aac.m4a") || fail "info --json"
-jq -e '.[0].format == "MP4/M4A" and .[0].subtype == "AAC" and .[0].frames == 44100' <<<"$json" >/dev/null \
+jq -e '.[0].format == "MP4/M4A" and .[0].subtype == "AAC" and .[0].samples == 44100' <<<"$json" >/dev/null \
   || fail "json: $json"
 err=$(expect_fail 1 "$A" info "$F/video_only.mp4") || exit 1
 grep -q "^audiostyle: $F/video_only.mp4: MP4/M4A file with no audio stream" <<<"$err" || fail "video only: $err"

@@ -15,7 +15,7 @@ for f in r.mp3 r64.mp3 r.opus; do
   info=$("$A" info "$TMPD/$f") || fail "info $f"
   # Opus is coded at 24 kHz (48000 samples for 2 s); the others at 22050 Hz
   grep -qx 'duration: 2.000 s' <<<"$info" || fail "$f: length: $info"
-  grep -qxE 'frames: (44100|48000)' <<<"$info" || fail "$f: length: $info"
+  grep -qxE 'samples: (44100|48000)' <<<"$info" || fail "$f: length: $info"
   peak=$(sed -n 's/^peak: \(.*\) dBFS$/\1/p' <<<"$info")
   awk -v p="$peak" 'BEGIN { exit !(p <= 0) }' || fail "$f: peak $peak dBFS"
 done
