@@ -231,6 +231,7 @@ class Model:
         o.seed = int(seed)
         o.log_var = 1 if log_var else 0
         box = {}
+        cb_keep = None  # the callback must outlive the C call: a struct field holds no reference
         if progress is not None:
             def cb(user, member, epoch, max_epochs, tl, vl):
                 try:
@@ -238,7 +239,8 @@ class Model:
                 except BaseException as e:  # noqa: B036 - re-raised after the C call
                     box["exc"] = e
                     return 1
-            o.progress = ffi.callback("int(void *, int, int, int, double, double)", cb)
+            cb_keep = ffi.callback("int(void *, int, int, int, double, double)", cb)
+            o.progress = cb_keep
         d = ffi.new("as_genre_dataset *")
         err = new_err()
         try:
@@ -248,6 +250,7 @@ class Model:
             st = lib.as_genre_train(d, ffi.NULL, o, out, err)
         finally:
             lib.as_genre_dataset_free(d)
+            del cb_keep
         if "exc" in box:
             raise box["exc"]
         check(st, err, path=os.fspath(csv_path))

@@ -157,10 +157,15 @@ def _candidates():
     c = []
     # a source checkout: python/audiostyle/ -> <repo>/$BUILD (or build)/libaudiostyle.so
     repo = os.path.dirname(os.path.dirname(_HERE))
-    build = os.environ.get("BUILD", "build")
-    c.append(os.path.join(repo, build, "libaudiostyle.so"))
-    if build != "build":
-        c.append(os.path.join(repo, "build", "libaudiostyle.so"))
+    if os.path.exists(os.path.join(repo, "include", "audiostyle.h")):
+        for build in dict.fromkeys((os.environ.get("BUILD", "build"), "build")):
+            c.append(os.path.join(repo, build, "libaudiostyle.so"))
+    # `make install-python` records the library it installed beside the package
+    try:
+        from ._install import LIBRARY
+        c.append(LIBRARY)
+    except ImportError:
+        pass
     # an installed library: the dynamic loader's path, then the usual prefixes
     c.append("libaudiostyle.so.0")
     for prefix in ("/usr/local", "/usr"):
