@@ -234,12 +234,13 @@ class Model:
         cb_keep = None  # the callback must outlive the C call: a struct field holds no reference
         if progress is not None:
             def cb(user, member, epoch, max_epochs, tl, vl):
-                try:
-                    return 0 if progress(member, epoch, max_epochs, tl, vl) is not False else 1
-                except BaseException as e:  # noqa: B036 - re-raised after the C call
-                    box["exc"] = e
-                    return 1
-            cb_keep = ffi.callback("int(void *, int, int, int, double, double)", cb)
+                return 0 if progress(member, epoch, max_epochs, tl, vl) is not False else 1
+
+            def onerror(exc_type, exc, tb):  # kept, the run cancelled, re-raised after C
+                box.setdefault("exc", exc)
+                return 1
+            cb_keep = ffi.callback("int(void *, int, int, int, double, double)", cb, error=1,
+                                   onerror=onerror)
             o.progress = cb_keep
         d = ffi.new("as_genre_dataset *")
         err = new_err()

@@ -278,17 +278,20 @@ def _run(cfg, c, s, progress):
     box = {"exc": None, "stopped": False}
 
     def cb(p, user):
-        try:
-            if p.stage == 0 and progress is not None and not box["stopped"]:
-                if progress(p.iteration, p.content_loss, p.style_loss) is False:
-                    box["stopped"] = True
-                    return 1
-            return 0
-        except BaseException as e:  # KeyboardInterrupt included: stop, re-raise after C
-            box["exc"] = e
-            return 1
+        if p.stage == 0 and progress is not None and not box["stopped"]:
+            if progress(p.iteration, p.content_loss, p.style_loss) is False:
+                box["stopped"] = True
+                return 1
+        return 0
 
-    fn = ffi.callback("int(const as_style_progress *, void *)", cb)
+    def onerror(exc_type, exc, tb):
+        # any exception, KeyboardInterrupt included (Ctrl-C is raised at the first bytecode of
+        # cb, so a try inside cb would miss it): keep it, cancel the run, re-raise after C
+        if box["exc"] is None:
+            box["exc"] = exc
+        return 1
+
+    fn = ffi.callback("int(const as_style_progress *, void *)", cb, error=1, onerror=onerror)
     rc = lib.as_style_optimize(st, fn, ffi.NULL)
     if box["exc"] is not None:
         raise box["exc"]
