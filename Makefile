@@ -26,7 +26,9 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-par
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility=hidden \
              -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS)
-LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lpthread -lm
+# oneDNN (Debian libdnnl-dev 2.6) ships no .pc file: linked by name, headers in /usr/include.
+DNNL_LIBS ?= -ldnnl
+LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) $(DNNL_LIBS) -lpthread -lm
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/audio/*.c src/dsp/*.c src/nn/*.c src/style/*.c \
              src/features/*.c src/quality/*.c src/genre/*.c src/plot/*.c src/report/*.c))

@@ -304,18 +304,21 @@ AS_API as_status as_plot_bars(const char *png_path, const double *values /* (n,)
                               const char *const *labels /* (n,) */, int n, const char *title,
                               as_error *err);
 
-/* One named series for as_plot_curves: y[i] is at time t0 + i * dt seconds. Non-finite values
- * (and values <= 0 on a log axis) leave gaps in the line. */
+/* One named series for as_plot_curves: y[i] is at time t0 + i * dt seconds, or at x[i] when x
+ * is given (then each point is also marked). Non-finite values (and values <= 0 on a log axis)
+ * leave gaps in the line. */
 typedef struct as_curve {
     const float *y;    /* (n,) */
     int64_t n;
-    double t0, dt;     /* seconds */
+    double t0, dt;     /* seconds; ignored when x is given */
     const char *name;  /* legend label; may be NULL */
+    const float *x;    /* (n,) x positions, finite and ascending; NULL = t0 + i * dt */
 } as_curve;
 typedef struct as_curves_opts {
     int width, height;   /* pixels; 0 = 1000 x 400 */
     const char *title;   /* may be NULL */
     const char *y_label; /* e.g. "Spectral centroid (Hz)"; may be NULL */
+    const char *x_label; /* NULL = "Time (s)" */
     int y_log;           /* logarithmic y axis */
     double y_min, y_max; /* fixed y range when y_max > y_min, else from the data */
 } as_curves_opts;
@@ -361,7 +364,18 @@ AS_API as_status as_plot_waveforms(const char *png_path, const as_wave *waves, i
  * Cost: one evaluation is ~2 * 2 * T' * filters * 1025 * kernel_width FLOPs (OpenBLAS sgemm);
  * as_style_estimate_cost tells the memory and time before anything is allocated. Memory grows
  * linearly with the tracks' lengths. An as_style object is used by one thread at a time; the
- * work inside uses OpenBLAS's threads (cfg.threads sets their number, process-wide). */
+ * work inside uses OpenBLAS's threads (cfg.threads sets their number, process-wide).
+ *
+ * Precision: the convolution (forward and input gradient, ~3/4 of the work) runs on one of two
+ * engines. fp32: OpenBLAS sgemm (the notebook's numerics). bf16: oneDNN matmuls on bf16 operands
+ * with fp32 accumulation and fp32 outputs (the content and style terms stay fp32); about 2.4x
+ * faster where the CPU has AVX512-BF16 or AMX, and a relative error of about 2^-8 in the features
+ * and the gradient. AS_STYLE_PRECISION_AUTO (the default) picks bf16 exactly when oneDNN reports
+ * such a CPU. An explicit _BF16 on a CPU without a oneDNN bf16 matmul (oneDNN 2.6 needs AVX-512)
+ * runs an emulation: the same bf16 numerics, slower than fp32. The bf16 engine runs on oneDNN's
+ * OpenMP threads: cfg.threads, when set, is applied to the calling thread's OpenMP count for the
+ * duration of each oneDNN call only; otherwise OMP_NUM_THREADS or all cores. as_style_stats
+ * tells which engine ran. */
 enum { AS_STYLE_LBFGS = 0, AS_STYLE_ADAM = 1 };
 /* x0: small noise (the notebook), the content's spectrogram, or the content equalised to the
  * style: each frequency bin shifted (in the log1p domain) by the difference of the two tracks'
@@ -374,6 +388,7 @@ enum { AS_STYLE_PHASE_RANDOM = 0, AS_STYLE_PHASE_CONTENT = 1 };
  * a -1 dBFS peak limiter (as_audio_match_level: never clipped), or as Griffin-Lim made it
  * (AS_STYLE_LEVEL_NONE, the notebook's; the CLI then scales it down to -1 dBFS when louder). */
 enum { AS_STYLE_LEVEL_CONTENT = 0, AS_STYLE_LEVEL_STYLE = 1, AS_STYLE_LEVEL_NONE = 2 };
+enum { AS_STYLE_PRECISION_AUTO = 0, AS_STYLE_PRECISION_FP32 = 1, AS_STYLE_PRECISION_BF16 = 2 };
 
 typedef struct as_style_config {
     int filters;             /* N convolution filters; 4096 */
@@ -398,13 +413,14 @@ typedef struct as_style_config {
     int level;               /* AS_STYLE_LEVEL_*: the result's loudness */
     double stop_decrease;    /* L-BFGS: stop when the loss fell by less than this fraction over the
                                 last 10 iterations; 0 = never (run all iterations) */
+    int precision;           /* the convolution's engine: AS_STYLE_PRECISION_AUTO (default), _FP32, _BF16 */
 } as_style_config;
 
 /* Presets: whole configurations, named on the command line by --preset.
  *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the
- *                             notebook's network and loss, started from the content, fewer
- *                             L-BFGS iterations, Griffin-Lim from the content's phase, the
- *                             content's loudness
+ *                             notebook's network and loss, started from the content equalised
+ *                             to the style (AS_STYLE_INIT_CONTENT_EQ), 55 L-BFGS iterations,
+ *                             Griffin-Lim 500 from random phase, the content's loudness
  *   AS_STYLE_PRESET_NOTEBOOK  the TensorFlow notebook's recipe exactly: noise init, 300 L-BFGS
  *                             iterations, 500 Griffin-Lim iterations from random phase, fp32,
  *                             loudness as Griffin-Lim made it */
@@ -417,6 +433,10 @@ AS_API const char *as_style_preset_name(int preset);
 AS_API int as_style_preset_from_name(const char *name);
 /* Fills cfg with AS_STYLE_PRESET_DEFAULT. */
 AS_API void as_style_config_default(as_style_config *cfg);
+/* The precision cfg->precision resolves to on this machine, "fp32" or "bf16" (a static string;
+ * AUTO asks oneDNN about the CPU), and what will run the convolution (e.g. "OpenBLAS sgemm",
+ * "oneDNN matmul", "emulated bf16 (no oneDNN bf16 matmul on avx2)"); NULL for a bad value. */
+AS_API const char *as_style_precision(const as_style_config *cfg, const char **engine);
 
 /* What a job will cost, computed from the shapes alone (no allocation). */
 typedef struct as_style_estimate {
@@ -425,6 +445,8 @@ typedef struct as_style_estimate {
     double flops_per_evaluation;
     int evaluations;                      /* expected loss + gradient evaluations */
     double gflops;                        /* the sgemm rate assumed (measured when calibrated) */
+    double conv_gflops;                   /* the rate assumed for the convolution's engine */
+    const char *precision;                /* "fp32" or "bf16": the engine the job would use */
     double optimize_seconds, griffin_lim_seconds, seconds; /* estimates */
 } as_style_estimate;
 /* calibrate != 0 times a short sgemm (~0.1 s) to estimate the rate; 0 assumes 100 GFLOP/s. */
@@ -494,6 +516,9 @@ typedef struct as_style_stats {
                                               "line search", "patience", "cancelled" */
     double memory_mb;                      /* allocated by as_style_create */
     double level_gain_db;                  /* the RMS change cfg.level applied, dB */
+    const char *precision;                 /* the convolution's engine in effect: "fp32" or "bf16" */
+    const char *engine;                    /* what runs it, e.g. "OpenBLAS sgemm", "oneDNN
+                                              brg:avx512_core_amx"; valid while st lives */
 } as_style_stats;
 AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
 

@@ -1,5 +1,5 @@
-/* test_genre.c — the genre classifier: gradients against finite differences, the CBLAS GEMM
- * against its naive twin, training on separable data, determinism, the model file (round trip,
+/* test_genre.c — the genre classifier: gradients against finite differences (its GEMMs, ReLU
+ * and AdamW are src/nn's, tested in test_nn.c), training on separable data, determinism, the model file (round trip,
  * corrupt/truncated/wrong-schema refusal), split lists, folds, evaluation, and the built-in
  * model on the committed GTZAN table. */
 #include "core/csv.h"
@@ -12,26 +12,6 @@
 #include <string.h>
 
 #define GTZAN_CSV "data/gtzan/features_30_sec.csv"
-
-TEST(genre_gemm_matches_naive_twin)
-{
-    as_rng r;
-    as_rng_seed(&r, 3);
-    enum { M = 7, N = 5, K = 9 };
-    float A[K * M], B[K * N], C1[M * N], C2[M * N];
-    for (int ta = 0; ta < 2; ta++)
-        for (int tb = 0; tb < 2; tb++) {
-            for (int i = 0; i < K * M; i++) A[i] = (float)as_rng_normal(&r);
-            for (int i = 0; i < K * N; i++) B[i] = (float)as_rng_normal(&r);
-            for (int i = 0; i < M * N; i++) C1[i] = C2[i] = (float)as_rng_normal(&r);
-            int lda = ta ? M : K, ldb = tb ? K : N;
-            genre_gemm(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C1, N);
-            genre_gemm_naive(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C2, N);
-            char name[32];
-            snprintf(name, sizeof name, "gemm ta=%d tb=%d", ta, tb);
-            ref_check_ff(name, C1, C2, M * N, 1e-5, 1e-5);
-        }
-}
 
 /* The analytic gradient of a small ReLU net against central differences of the naive double
  * twin of the loss (relative 1e-3), and the fast forward loss against the twin. */

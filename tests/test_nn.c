@@ -2,6 +2,7 @@
  * gradient against the float64 PyTorch reference (tests/ref/nst), and against central finite
  * differences of an independent double implementation. */
 #include "harness.h"
+#include "nn/engine.h"
 #include "nn/nn.h"
 
 #include <math.h>
@@ -108,6 +109,15 @@ TEST(nn_relu_and_adam)
     }
     CHECK_NEAR(q[0], 1.0, 1e-2);
     CHECK_NEAR(q[1], -2.0, 1e-2);
+
+    /* AdamW's first step: m-hat = g, v-hat = g^2, so x -= lr (g / (|g| + eps) + wd x) */
+    float w[3] = {1, -2, 0.5f}, wm[3] = {0}, wv[3] = {0};
+    nn_adamw aw = {.lr = 0.01, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7, .weight_decay = 0.1};
+    nn_adamw_step(&aw, w, g, wm, wv, 3);
+    const double w0[3] = {1, -2, 0.5};
+    for (int i = 0; i < 3; i++)
+        CHECK_NEAR(w[i], w0[i] - 0.01 * (g[i] / (fabs(g[i]) + 1e-7) + 0.1 * w0[i]), 1e-6);
+    CHECK(aw.t == 1);
 }
 
 /* ---- the reference configuration: C = 1025, T = 40, N = 32, K = 11 -------------------------- */
@@ -415,5 +425,258 @@ TEST(nst_two_threads_agree_with_one)
     free(g1);
     free(g2);
     nn_nst_destroy(m);
+    free_set(&r);
+}
+
+/* ---- the engines: selection, the bf16 convolution and the whole loss in bf16 ----------------- */
+
+TEST(nn_engine_auto_picks_bf16_only_with_avx512_bf16)
+{
+    /* oneDNN 2.6's dnnl_cpu_isa_t values */
+    const unsigned avx2 = 0x7, avx512 = 0x27, vnni = 0x67, bf16 = 0xe7, amx = 0x3e7, avx2_vnni = 0x407;
+    CHECK(nn_precision_resolve(NN_PRECISION_AUTO, avx2) == NN_PRECISION_FP32);
+    CHECK(nn_precision_resolve(NN_PRECISION_AUTO, avx512) == NN_PRECISION_FP32);
+    CHECK(nn_precision_resolve(NN_PRECISION_AUTO, vnni) == NN_PRECISION_FP32);
+    CHECK(nn_precision_resolve(NN_PRECISION_AUTO, avx2_vnni) == NN_PRECISION_FP32); /* > 0xe7, no bf16 */
+    CHECK(nn_precision_resolve(NN_PRECISION_AUTO, bf16) == NN_PRECISION_BF16);
+    CHECK(nn_precision_resolve(NN_PRECISION_AUTO, amx) == NN_PRECISION_BF16);
+    CHECK(nn_precision_resolve(NN_PRECISION_FP32, amx) == NN_PRECISION_FP32);
+    CHECK(nn_precision_resolve(NN_PRECISION_BF16, avx2) == NN_PRECISION_BF16);
+    CHECK(strcmp(nn_cpu_isa_name(avx2_vnni), "avx2_vnni") == 0);
+    CHECK(strcmp(nn_cpu_isa_name(amx), "avx512_core_amx") == 0);
+    unsigned isa = nn_cpu_isa();
+    int native = nn_bf16_native();
+    printf("    this CPU: oneDNN ISA %#x (%s), bf16 matmul %s, AUTO -> %s\n", isa, nn_cpu_isa_name(isa),
+           native ? "native" : "unimplemented (the bf16 engine emulates)",
+           nn_nst_resolve_precision(NN_PRECISION_AUTO) == NN_PRECISION_BF16 ? "bf16" : "fp32");
+    if ((isa & NN_ISA_AVX512_BF16) != NN_ISA_AVX512_BF16) CHECK(nn_nst_resolve_precision(NN_PRECISION_AUTO) == NN_PRECISION_FP32);
+    /* rounding: to nearest, ties to even, NaN stays NaN */
+    CHECK(nn_round_bf16(1.0f) == 1.0f);
+    /* bf16's spacing at 1 is 2^-7 = 4/512 */
+    CHECK(nn_round_bf16(1.0f + 2.0f / 512) == 1.0f);              /* tie -> even (down) */
+    CHECK(nn_round_bf16(1.0f + 6.0f / 512) == 1.0f + 8.0f / 512); /* tie -> even (up) */
+    CHECK(nn_round_bf16(1.0f + 3.0f / 512) == 1.0f + 4.0f / 512); /* nearest */
+    CHECK(nn_round_bf16(-1.0f - 1.0f / 512) == -1.0f);
+    CHECK(isnan(nn_round_bf16(NAN)));
+}
+
+/* Relative L2 distance |a - b| / |b| and cosine similarity, in double. */
+static void rel_cos(const float *a, const double *b, int64_t n, double *rel, double *cosine)
+{
+    double d = 0, bb = 0, aa = 0, ab = 0;
+    for (int64_t i = 0; i < n; i++) {
+        d += (a[i] - b[i]) * (a[i] - b[i]);
+        bb += b[i] * b[i];
+        aa += (double)a[i] * a[i];
+        ab += a[i] * b[i];
+    }
+    *rel = sqrt(d / bb);
+    *cosine = ab / sqrt(aa * bb);
+}
+
+/* The bf16 convolution against the naive fp32 twin, with the bf16 bound (u = 2^-8, bf16's unit
+ * roundoff: 8 significant bits, round to nearest). Each product a b of rounded operands is
+ * a b (1 + d1)(1 + d2) with |d| <= u, and fp32 accumulation of n = C K terms adds at most
+ * g_n = n 2^-24 / (1 - n 2^-24), so elementwise
+ *     |y_bf16 - y| <= (2u + u^2 + g_n) * sum |a b|                              (rigorous)
+ * and over a whole output with independent rounding errors (|d| uniform, rms u / sqrt(3))
+ *     |y_bf16 - y|_2 / |y|_2 ~ sqrt(2/3) u |ab|_2 / |y|_2 ~ 0.8 u for random-sign data; the test
+ * asserts <= 2u = 2^-7.                                                       (statistical) */
+static void check_bf16_conv(const char *label, int mode, int64_t chunk)
+{
+    enum { C = 37, N = 24, K = 5, To = 19, LD = 31 };
+    float *W = malloc(sizeof(float) * N * C * K), *Wk = malloc(sizeof(float) * N * C * K);
+    float *Wa = malloc(sizeof(float) * N * C * K), *Wr = malloc(sizeof(float) * N * C * K);
+    float *in = malloc(sizeof(float) * C * LD), *ina = malloc(sizeof(float) * C * LD);
+    float *inr = malloc(sizeof(float) * C * LD);
+    float *o1 = malloc(sizeof(float) * To * N), *o2 = malloc(sizeof(float) * To * N);
+    float *oa = malloc(sizeof(float) * To * N), *dout = malloc(sizeof(float) * To * N);
+    float *douta = malloc(sizeof(float) * To * N), *doutr = malloc(sizeof(float) * To * N);
+    float *d1 = malloc(sizeof(float) * C * LD), *d2 = malloc(sizeof(float) * C * LD);
+    float *da = malloc(sizeof(float) * C * LD);
+    double *ref = malloc(sizeof(double) * C * LD);
+    fill_normal(W, N * C * K, 4, 0.1, 0);
+    fill_normal(in, C * LD, 5, 1, 0.5);
+    fill_normal(dout, To * N, 6, 1, 0);
+    for (int i = 0; i < N * C * K; i++) Wa[i] = fabsf(W[i]), Wr[i] = nn_round_bf16(W[i]);
+    for (int i = 0; i < C * LD; i++) ina[i] = fabsf(in[i]), inr[i] = nn_round_bf16(in[i]);
+    for (int i = 0; i < To * N; i++) douta[i] = fabsf(dout[i]), doutr[i] = nn_round_bf16(dout[i]);
+    nn_conv1d_relayout(Wk, W, C, N, K);
+    int64_t rows[1] = {To};
+    nn_conv *cv = NULL;
+    as_status rc = nn_conv_bf16_create_mode(&cv, Wk, C, N, K, rows, 1, 0, mode, chunk);
+    if (mode == NN_BF16_DNNL && rc == AS_ERR_UNSUPPORTED) {
+        printf("    %s: skipped (oneDNN has no bf16 matmul on this CPU)\n", label);
+        goto done;
+    }
+    CHECK_OK(rc);
+    if (!cv) goto done;
+    CHECK_OK(cv->engine->prepare(cv));
+    printf("    %s: %s\n", label, cv->engine->impl(cv));
+    const double u = 1.0 / 256, n = C * K, gn = n * 0x1p-24 / (1 - n * 0x1p-24);
+    int rounded = mode != NN_BF16_DNNL_F32;
+    double rel, cosine;
+
+    /* forward */
+    CHECK_OK(cv->engine->forward(cv, o1, in, LD, To));
+    nn_conv1d_forward_naive(o2, in, LD, W, C, N, K, To);   /* fp32 operands, double sums */
+    nn_conv1d_forward_naive(oa, ina, LD, Wa, C, N, K, To); /* sum |a b| */
+    for (int i = 0; i < To * N; i++) ref[i] = o2[i];
+    if (!rounded) {
+        nmse_check_fd(label, o1, ref, To * N, 1e-8);
+    } else {
+        double worst = 0;
+        for (int i = 0; i < To * N; i++) worst = fmax(worst, fabs(o1[i] - o2[i]) / ((2 * u + u * u + gn) * oa[i]));
+        rel_cos(o1, ref, To * N, &rel, &cosine);
+        printf("    %s forward: rel L2 %.3g (bound 2u = %.3g), worst elementwise %.2f of the bound\n",
+               label, rel, 2 * u, worst);
+        CHECK_MSG(worst <= 1.0, "%s forward: elementwise bf16 bound exceeded (%.3f)", label, worst);
+        CHECK_MSG(rel <= 2 * u, "%s forward: relative L2 %.3g > 2^-7", label, rel);
+        /* exactly the bf16 products: against the twin on rounded operands (fp32 sums) */
+        nn_conv1d_forward_naive(o2, inr, LD, Wr, C, N, K, To);
+        for (int i = 0; i < To * N; i++) ref[i] = o2[i];
+        nmse_check_fd("  = twin on bf16-rounded operands", o1, ref, To * N, 1e-10);
+    }
+
+    /* backward, accumulated onto what is there */
+    fill_normal(d1, C * LD, 7, 1, 0);
+    memcpy(d2, d1, sizeof(float) * C * LD);
+    CHECK_OK(cv->engine->backward(cv, d1, LD, dout, To));
+    nn_conv1d_backward_naive(d2, LD, dout, W, C, N, K, To);
+    memset(da, 0, sizeof(float) * C * LD);
+    nn_conv1d_backward_naive(da, LD, douta, Wa, C, N, K, To);
+    for (int i = 0; i < C * LD; i++) ref[i] = d2[i];
+    if (!rounded) {
+        nmse_check_fd(label, d1, ref, C * LD, 1e-8);
+    } else {
+        double worst = 0;
+        const double nb = N * K, gb = nb * 0x1p-24 / (1 - nb * 0x1p-24);
+        for (int i = 0; i < C * LD; i++) {
+            /* + the fp32 rounding of the accumulation onto the existing value */
+            double tol = (2 * u + u * u + gb) * da[i] + 0x1p-23 * fabs(d2[i]);
+            worst = fmax(worst, tol > 0 ? fabs(d1[i] - d2[i]) / tol : (d1[i] == d2[i] ? 0 : INFINITY));
+        }
+        printf("    %s backward: worst elementwise %.2f of the bound\n", label, worst);
+        CHECK_MSG(worst <= 1.0, "%s backward: elementwise bf16 bound exceeded (%.3f)", label, worst);
+        /* the gradient alone (without what it was accumulated onto) */
+        memset(d1, 0, sizeof(float) * C * LD);
+        memset(d2, 0, sizeof(float) * C * LD);
+        CHECK_OK(cv->engine->backward(cv, d1, LD, dout, To));
+        nn_conv1d_backward_naive(d2, LD, dout, W, C, N, K, To);
+        for (int i = 0; i < C * LD; i++) ref[i] = d2[i];
+        rel_cos(d1, ref, C * LD, &rel, &cosine);
+        printf("    %s backward: rel L2 %.3g (bound 2u = %.3g)\n", label, rel, 2 * u);
+        CHECK_MSG(rel <= 2 * u, "%s backward: relative L2 %.3g > 2^-7", label, rel);
+        memset(d2, 0, sizeof(float) * C * LD);
+        nn_conv1d_backward_naive(d2, LD, doutr, Wr, C, N, K, To);
+        for (int i = 0; i < C * LD; i++) ref[i] = d2[i];
+        nmse_check_fd("  = twin on bf16-rounded operands", d1, ref, C * LD, 1e-10);
+    }
+    /* columns past To + K - 1 are never touched */
+    CHECK(d1[LD - 1] == d2[LD - 1]);
+    cv->engine->destroy(cv);
+done:
+    free(W);
+    free(Wk);
+    free(Wa);
+    free(Wr);
+    free(in);
+    free(ina);
+    free(inr);
+    free(o1);
+    free(o2);
+    free(oa);
+    free(dout);
+    free(douta);
+    free(doutr);
+    free(d1);
+    free(d2);
+    free(da);
+    free(ref);
+}
+
+TEST(nn_bf16_conv_within_the_bf16_bound)
+{
+    check_bf16_conv("bf16 (as chosen here)", NN_BF16_AUTO, 0);
+    check_bf16_conv("bf16 emulated, chunks of 7", NN_BF16_EMUL, 7);
+    check_bf16_conv("bf16 oneDNN", NN_BF16_DNNL, 0);
+    check_bf16_conv("bf16 oneDNN, chunks of 7", NN_BF16_DNNL, 7);
+    /* the oneDNN plumbing (primitives per chunk length, weight reorders, im2col, col2im) in f32,
+     * which every CPU has: must match the fp32 twin to fp32 accuracy */
+    check_bf16_conv("oneDNN f32 plumbing", NN_BF16_DNNL_F32, 0);
+    check_bf16_conv("oneDNN f32 plumbing, chunks of 7", NN_BF16_DNNL_F32, 7);
+    check_bf16_conv("oneDNN f32 plumbing, chunks of 19", NN_BF16_DNNL_F32, 19);
+}
+
+/* The whole loss and gradient with the bf16 engine against the fp32 one, on the reference inputs
+ * (C = 1025, T = 40, N = 32, K = 11) and on noise x (the start of a notebook run). Bound: the
+ * features carry the conv's ~u relative error (u = 2^-8); the style gradient (4 w / dx) F D
+ * multiplies F by D = G(F) - Gs, whose error is ~2u |G| / |D| relative, and the backward conv
+ * adds another ~u: a relative L2 error of a few u while |D| is not << |G|. Asserted: relative L2
+ * <= 8u = 2^-5, cosine >= 1 - 2^-10, each loss within 8u relative. At x = c + 0.01 noise the
+ * content term alone is a difference of nearly equal features that bf16 cannot resolve (x is
+ * rounded to ~2^-8 relative, ~0.01 absolute here): it is printed, not asserted. */
+static void nst_bf16_vs_fp32(const char *label, const nn_nst_shape *sh0, const float *W,
+                             const float *c, const float *s, const float *x, int assert_it)
+{
+    nn_nst *m[2] = {NULL, NULL};
+    int64_t n = (int64_t)sh0->C * sh0->T;
+    float *g[2] = {malloc(sizeof(float) * n), malloc(sizeof(float) * n)};
+    double *gd = malloc(sizeof(double) * n), lc[2], ls[2];
+    for (int e = 0; e < 2; e++) {
+        nn_nst_shape sh = *sh0;
+        sh.precision = e ? NN_PRECISION_BF16 : NN_PRECISION_FP32;
+        CHECK_OK(nn_nst_create(&m[e], &sh));
+        if (!m[e]) goto done;
+        nn_conv1d_relayout(m[e]->Wk, W, sh.C, sh.N, sh.K);
+        CHECK_OK(nn_nst_set_targets(m[e], c, s));
+        CHECK_OK(nn_nst_eval(m[e], x, g[e], &lc[e], &ls[e]));
+    }
+    CHECK(m[1]->precision == NN_PRECISION_BF16);
+    /* bf16 hands the fp32 weights over once and releases them; fp32 keeps reading them */
+    CHECK(m[1]->Wk == NULL && m[0]->Wk != NULL);
+    CHECK(nn_nst_set_targets(m[1], c, s) == AS_ERR_ARG);
+    for (int64_t i = 0; i < n; i++) gd[i] = g[0][i];
+    double rel, cosine, u = 1.0 / 256;
+    rel_cos(g[1], gd, n, &rel, &cosine);
+    printf("    %s [%s]: gradient rel L2 %.3g (bound 8u = %.3g), 1 - cosine %.2g; content %.6g vs "
+           "%.6g (%.2g), style %.6g vs %.6g (%.2g)\n",
+           label, nn_nst_engine_impl(m[1]), rel, 8 * u, 1 - cosine, lc[1], lc[0],
+           lc[0] ? fabs(lc[1] / lc[0] - 1) : 0, ls[1], ls[0], ls[0] ? fabs(ls[1] / ls[0] - 1) : 0);
+    if (assert_it) {
+        CHECK_MSG(rel <= 8 * u, "%s: gradient relative L2 %.3g > 2^-5", label, rel);
+        CHECK_MSG(cosine >= 1 - 1.0 / 1024, "%s: gradient cosine %.6f < 1 - 2^-10", label, cosine);
+        if (ls[0] > 0) CHECK_MSG(fabs(ls[1] / ls[0] - 1) <= 8 * u, "%s: style loss off", label);
+    }
+done:
+    nn_nst_destroy(m[0]);
+    nn_nst_destroy(m[1]);
+    free(g[0]);
+    free(g[1]);
+    free(gd);
+}
+
+TEST(nst_bf16_gradient_within_the_bf16_bound)
+{
+    refset r;
+    if (!load_set(&r)) return;
+    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+                       .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
+    nst_bf16_vs_fp32("reference x, total", &sh, r.W.data, r.c.data, r.s.data, r.x.data, 1);
+    nn_nst_shape so = sh;
+    so.alpha = 0;
+    nst_bf16_vs_fp32("reference x, style only", &so, r.W.data, r.c.data, r.s.data, r.x.data, 1);
+    nn_nst_shape co = sh;
+    co.beta = 0;
+    nst_bf16_vs_fp32("reference x, content only", &co, r.W.data, r.c.data, r.s.data, r.x.data, 0);
+    /* x0 ~ Normal(0, 1e-3), as a notebook run starts; 'same' padding and the Gram form too */
+    float *x0 = malloc(sizeof(float) * 1025 * 40);
+    fill_normal(x0, 1025 * 40, 11, 1e-3, 0);
+    nst_bf16_vs_fp32("noise x0", &sh, r.W.data, r.c.data, r.s.data, x0, 1);
+    nn_nst_shape sg = sh;
+    sg.padding = NN_PAD_SAME;
+    sg.style_mode = NN_STYLE_GRAM;
+    nst_bf16_vs_fp32("noise x0, same padding, Gram form", &sg, r.W.data, r.c.data, r.s.data, x0, 1);
+    free(x0);
     free_set(&r);
 }

@@ -527,7 +527,7 @@ TEST(plot_curves_line_position_and_gaps)
     for (int log_axis = 0; log_axis < 2; log_axis++) {
         for (int64_t i = 0; i < n; i++) y[i] = log_axis ? 100.0f : 5.0f;
         for (int64_t i = 60; i < 80; i++) y[i] = NAN;
-        as_curve c = {y, n, 0.0, 0.05, NULL};
+        as_curve c = {y, n, 0.0, 0.05, NULL, NULL};
         as_curves_opts o = {0};
         o.y_log = log_axis;
         o.y_min = log_axis ? 10 : 0;
@@ -576,7 +576,7 @@ TEST(plot_curves_line_position_and_gaps)
     as_error err = {0};
     char path[1024];
     snprintf(path, sizeof path, "%s/curve_bad.png", scratch_dir());
-    as_curve c = {y, n, 0.0, 0.05, "x"};
+    as_curve c = {y, n, 0.0, 0.05, "x", NULL};
     CHECK(as_plot_curves(path, &c, 0, NULL, &err) == AS_ERR_ARG);
     c.dt = 0;
     CHECK(as_plot_curves(path, &c, 1, NULL, &err) == AS_ERR_ARG);
@@ -589,6 +589,51 @@ TEST(plot_curves_line_position_and_gaps)
     CHECK(as_plot_curves(path, &c, 1, &lo, &err) == AS_ERR_EMPTY);
     CHECK(!file_exists(path));
     free(y);
+}
+
+/* Points at given x: y = x from (0, 0) to (10, 10) on fixed 0..10 axes is the frame's diagonal;
+ * at 3/4 of the width the line is 3/4 of the way up. Descending x is refused. */
+TEST(plot_curves_at_given_x)
+{
+    float x[3] = {0, 2, 10}, y[3] = {0, 2, 10};
+    as_curve c = {.y = y, .n = 3, .x = x};
+    as_curves_opts o = {0};
+    o.y_min = 0;
+    o.y_max = 10;
+    o.x_label = "Seconds";
+    char path[1024];
+    snprintf(path, sizeof path, "%s/curve_x.png", scratch_dir());
+    CHECK_OK(as_plot_curves(path, &c, 1, &o, NULL));
+    png img;
+    if (png_read(path, &img)) {
+        int top, bot, lf = -1, rf = -1;
+        int probe = img.w / 2;
+        if (frame_rows(&img, probe, &top, &bot)) {
+            int row = top + (bot - top) / 4;
+            for (int xx = 0; xx < img.w; xx++)
+                if (png_at(&img, xx, row) == 0x212121u) {
+                    if (lf < 0) lf = xx;
+                    rf = xx;
+                }
+            int gx = lf + 1 + (int)(0.75 * (rf - lf - 1)), first = -1, last = -1;
+            for (int yy = top + 1; yy < bot; yy++)
+                if (((png_at(&img, gx, yy) >> 16) & 255) < 0x90) {
+                    if (first < 0) first = yy;
+                    last = yy;
+                }
+            double want = bot - 0.75 * (bot - top);
+            CHECK_MSG(first >= 0 && fabs(0.5 * (first + last) - want) <= 3.0,
+                      "line at rows %d..%d in column %d, want about %.1f", first, last, gx, want);
+        } else {
+            CHECK_MSG(0, "no frame found");
+        }
+        cairo_surface_destroy(img.s);
+    }
+    x[1] = 11; /* not ascending */
+    as_error err = {0};
+    CHECK(as_plot_curves(path, &c, 1, &o, &err) == AS_ERR_ARG);
+    x[1] = NAN;
+    CHECK(as_plot_curves(path, &c, 1, &o, &err) == AS_ERR_ARG);
 }
 
 TEST(plot_waveforms_envelope)

@@ -46,6 +46,7 @@ TEST(style_notebook_preset_is_the_notebook)
     CHECK_OK(as_style_config_preset(&c, AS_STYLE_PRESET_NOTEBOOK));
     CHECK(c.iterations == 0 && c.phase == AS_STYLE_PHASE_RANDOM && c.level == AS_STYLE_LEVEL_NONE);
     CHECK(c.stop_decrease == 0 && c.lbfgs_memory == 10 && c.seed == 0);
+    CHECK(c.precision == AS_STYLE_PRECISION_FP32);
     CHECK(c.filters == 4096 && c.kernel_width == 11 && c.padding == AS_STYLE_PAD_VALID);
     CHECK(c.content_weight == 1e-2 && c.style_weight == 1 && c.init == AS_STYLE_INIT_NOISE);
     CHECK(c.init_scale == 1e-3 && c.optimizer == AS_STYLE_LBFGS && c.griffin_lim_iterations == 500);
@@ -331,8 +332,8 @@ TEST(style_default_preset)
     CHECK(d.filters == nb.filters && d.kernel_width == nb.kernel_width && d.padding == nb.padding);
     CHECK(d.content_weight == nb.content_weight && d.style_weight == nb.style_weight);
     CHECK(d.gram_divisor == nb.gram_divisor && d.optimizer == AS_STYLE_LBFGS);
-    CHECK(d.init == AS_STYLE_INIT_CONTENT && d.phase == AS_STYLE_PHASE_CONTENT);
-    CHECK(d.level == AS_STYLE_LEVEL_CONTENT);
+    CHECK(d.init == AS_STYLE_INIT_CONTENT_EQ && d.phase == AS_STYLE_PHASE_RANDOM);
+    CHECK(d.level == AS_STYLE_LEVEL_CONTENT && d.precision == AS_STYLE_PRECISION_AUTO);
     CHECK(d.iterations > 0 && d.iterations < 300);
     as_style_config e;
     CHECK_OK(as_style_config_preset(&e, AS_STYLE_PRESET_DEFAULT));
@@ -409,4 +410,112 @@ TEST(style_stop_rule_level_and_eta)
     }
     free(c);
     free(s);
+}
+
+/* --init content-eq: x0 is the content with each bin shifted by the difference of the two
+ * tracks' means over time (clamped at 0): where nothing is clamped, the start's per-bin mean is
+ * the style's. Read back through as_style_get_spectrogram before any optimisation. */
+TEST(style_init_content_eq_has_the_style_mean)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.init = AS_STYLE_INIT_CONTENT_EQ;
+    int64_t nc = 44100, ns = 30000;
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        int64_t T = as_style_frames(st, AS_STYLE_CONTENT), Ts = as_style_frames(st, AS_STYLE_STYLE);
+        float *x = malloc(sizeof(float) * 1025 * (size_t)T), *sm = malloc(sizeof(float) * 1025 * (size_t)Ts);
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_RESULT, x));
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_STYLE, sm));
+        int checked = 0, bad = 0;
+        for (int k = 0; k < 1025; k++) {
+            double mx = 0, ms = 0;
+            int clamped = 0;
+            for (int64_t t = 0; t < T; t++) { /* back to the log1p domain */
+                mx += log1p(x[(size_t)k * T + t]);
+                clamped |= x[(size_t)k * T + t] == 0;
+            }
+            for (int64_t t = 0; t < Ts; t++) ms += log1p(sm[(size_t)k * Ts + t]);
+            if (clamped) continue;
+            checked++;
+            if (fabs(mx / T - ms / Ts) > 1e-4 * (1 + fabs(ms / Ts))) bad++;
+        }
+        printf("    %d bins unclamped, %d off\n", checked, bad);
+        CHECK(checked > 500 && bad == 0);
+        free(x);
+        free(sm);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
+}
+
+/* The precision in effect is reported; bf16 runs (natively or emulated) and reaches a loss close
+ * to fp32's; AUTO resolves as as_style_precision says; a bad value is refused. */
+TEST(style_precision_is_chosen_and_reported)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.iterations = 10;
+    cfg.griffin_lim_iterations = 2;
+    const char *engine = NULL;
+    const char *autop = as_style_precision(&cfg, &engine);
+    CHECK(autop && (strcmp(autop, "fp32") == 0 || strcmp(autop, "bf16") == 0) && engine);
+    printf("    AUTO here: %s (%s)\n", autop ? autop : "?", engine ? engine : "?");
+    as_style_stats s[3];
+    const int prec[3] = {AS_STYLE_PRECISION_FP32, AS_STYLE_PRECISION_BF16, AS_STYLE_PRECISION_AUTO};
+    for (int i = 0; i < 3; i++) {
+        cfg.precision = prec[i];
+        int64_t n = 0;
+        memset(&s[i], 0, sizeof s[i]);
+        free(run_job(&cfg, 30000, 30000, &n, &s[i])); /* s[i].engine died with the job */
+        CHECK(s[i].precision != NULL);
+        if (!s[i].precision) return;
+        printf("    %s: style loss %.6g, content loss %.6g\n", s[i].precision, s[i].style_loss,
+               s[i].content_loss);
+    }
+    CHECK(strcmp(s[0].precision, "fp32") == 0);
+    CHECK(strcmp(s[1].precision, "bf16") == 0);
+    CHECK(strcmp(s[2].precision, autop) == 0);
+    /* after 10 L-BFGS iterations from the same start, bf16's loss is fp32's within 10 % */
+    CHECK_NEAR(s[1].style_loss + s[1].content_loss, s[0].style_loss + s[0].content_loss,
+               0.1 * (s[0].style_loss + s[0].content_loss));
+    {   /* the engine string, while the job lives */
+        float *c = make_content(30000), *y = make_style(30000);
+        for (int i = 0; i < 2; i++) {
+            cfg.precision = prec[i];
+            as_style *st = NULL;
+            as_error err = {0};
+            CHECK_OK(as_style_create(&st, &cfg, c, 30000, y, 30000, &err));
+            if (!st) continue;
+            as_style_stats ss;
+            as_style_get_stats(st, &ss);
+            CHECK(ss.engine && strcmp(ss.precision, s[i].precision) == 0);
+            if (i == 0) CHECK(ss.engine && strcmp(ss.engine, "OpenBLAS sgemm") == 0);
+            printf("    %s: %s\n", ss.precision, ss.engine ? ss.engine : "?");
+            as_style_destroy(st);
+        }
+        free(c);
+        free(y);
+    }
+    as_style_estimate e16, e32;
+    cfg.precision = AS_STYLE_PRECISION_BF16;
+    CHECK_OK(as_style_estimate_cost(&cfg, 30000, 30000, 0, &e16));
+    cfg.precision = AS_STYLE_PRECISION_FP32;
+    CHECK_OK(as_style_estimate_cost(&cfg, 30000, 30000, 0, &e32));
+    CHECK(strcmp(e16.precision, "bf16") == 0 && strcmp(e32.precision, "fp32") == 0);
+    CHECK(e32.conv_gflops == e32.gflops && e16.conv_gflops != e16.gflops);
+    cfg.precision = 3;
+    CHECK(as_style_precision(&cfg, NULL) == NULL);
+    CHECK(as_style_estimate_cost(&cfg, 30000, 30000, 0, &e32) == AS_ERR_ARG);
+    float *c = make_content(30000), *st_sig = make_style(30000);
+    as_style *st = NULL;
+    as_error err = {0};
+    CHECK(as_style_create(&st, &cfg, c, 30000, st_sig, 30000, &err) == AS_ERR_ARG && !st);
+    CHECK(strstr(err.msg, "precision"));
+    free(c);
+    free(st_sig);
 }

@@ -65,6 +65,8 @@ static void usage(FILE *f)
         "run:\n"
         "  --seed N                     random weights, initial noise and phase (0)\n"
         "  --threads N                  BLAS and Griffin-Lim threads (default: all cores)\n"
+        "  --precision auto|fp32|bf16   the convolution's engine (auto: bf16 where oneDNN reports\n"
+        "                               AVX512-BF16 or AMX, else fp32)\n"
         "  --max-memory MB              refuse jobs estimated above MB (default: available memory)\n"
         "  --save-on-interrupt          on Ctrl-C, render and write the result so far\n"
         "  --no-picture                 do not write the PNG\n"
@@ -329,6 +331,12 @@ int cmd_transfer(int argc, char **argv)
         } else if (!strcmp(a, "--seed")) {
             NEEDS_VALUE();
             if (!cli_parse_u64(CMD, a, v, &cfg.seed)) return 2;
+        } else if (!strcmp(a, "--precision")) {
+            NEEDS_VALUE();
+            if (!strcmp(v, "auto")) cfg.precision = AS_STYLE_PRECISION_AUTO;
+            else if (!strcmp(v, "fp32")) cfg.precision = AS_STYLE_PRECISION_FP32;
+            else if (!strcmp(v, "bf16")) cfg.precision = AS_STYLE_PRECISION_BF16;
+            else return cli_usage(CMD, "%s needs 'auto', 'fp32' or 'bf16' (got '%s')", a, v);
         } else if (!strcmp(a, "--threads")) {
             NEEDS_VALUE();
             if (!cli_parse_int(CMD, a, v, 1, 1024, &cfg.threads)) return 2;
@@ -455,6 +463,11 @@ int cmd_transfer(int argc, char **argv)
         goto done;
     }
 
+    if (!quiet) {
+        as_style_stats s0;
+        as_style_get_stats(st, &s0);
+        fprintf(stderr, "audiostyle: precision %s (%s)\n", s0.precision, s0.engine);
+    }
     run_ui ui = {.quiet = quiet, .stage = -1, .watch_interrupts = 1};
     rc = as_style_optimize(st, on_progress, &ui);
     int interrupted = rc == AS_ERR_CANCELLED;
@@ -580,6 +593,8 @@ int cmd_transfer(int argc, char **argv)
         cli_json_str(stdout, in[1]);
         printf(", \"samples\": %lld, \"content_frames\": %lld, \"style_frames\": %lld, \"filters\": %d",
                (long long)n, (long long)est.content_frames, (long long)est.style_frames, cfg.filters);
+        printf(", \"precision\": ");
+        cli_json_str(stdout, s.precision);
         printf(", \"iterations\": %d, \"evaluations\": %d, \"stop_reason\": ", s.iterations, s.evaluations);
         cli_json_str(stdout, s.stop_reason);
         json_num("optimize_seconds", s.optimize_seconds);

@@ -76,13 +76,6 @@ void genre_net_backward(const genre_net *n, genre_acts *a, int B, float dropout,
  * dropout. For the gradient and forward tests. */
 double genre_net_loss_naive(const genre_net *n, const double *x, const int *y, int B);
 
-/* C = A * B^T style products through CBLAS, and the naive twin. out (M, N) = alpha * op(A) op(B)
- * + beta * out, row-major. ta/tb: 0 = as is, 1 = transposed. */
-void genre_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                const float *B, int ldb, float beta, float *C, int ldc);
-void genre_gemm_naive(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                      const float *B, int ldb, float beta, float *C, int ldc);
-
 /* model.c ------------------------------------------------------------------------------- */
 
 /* Preprocesses one row of 57 features into out (standardised floats). */

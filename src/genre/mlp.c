@@ -1,36 +1,12 @@
 /* mlp.c — a dense ReLU network with a softmax cross-entropy head: forward, backward, and a
- * naive double twin. Logistic regression is the same network with no hidden layer. */
+ * naive double twin. Logistic regression is the same network with no hidden layer. Every GEMM
+ * and ReLU is src/nn's (nn_gemm, nn_relu_*), the ones the style transfer uses. */
 #include "genre/genre.h"
+#include "nn/nn.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- GEMM ----------------------------------------------------------------------------------- */
-
-void genre_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                const float *B, int ldb, float beta, float *C, int ldc)
-{
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
-                K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
-
-void genre_gemm_naive(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                      const float *B, int ldb, float beta, float *C, int ldc)
-{
-    for (int i = 0; i < M; i++)
-        for (int j = 0; j < N; j++) {
-            double s = 0;
-            for (int k = 0; k < K; k++) {
-                double a = ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
-                double b = tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j];
-                s += a * b;
-            }
-            float *c = &C[(size_t)i * ldc + j];
-            *c = (float)(alpha * s + (beta != 0.0f ? beta * *c : 0.0));
-        }
-}
 
 /* ---- parameters ----------------------------------------------------------------------------- */
 
@@ -124,10 +100,10 @@ void genre_net_forward(const genre_net *n, genre_acts *a, int B, float dropout, 
         float *y = a->h[l + 1]; /* (B, out) */
         for (int r = 0; r < B; r++) memcpy(y + (size_t)r * out, n->b[l], (size_t)out * sizeof(float));
         /* y += x W^T: x (B, in), W (out, in) */
-        genre_gemm(0, 1, B, out, in, 1.0f, a->h[l], in, n->W[l], in, 1.0f, y, out);
+        nn_gemm(NN_NOTRANS, NN_TRANS, B, out, in, 1.0f, a->h[l], in, n->W[l], in, 1.0f, y, out);
         if (l == n->n_layers - 1) break;
         size_t m = (size_t)B * out;
-        for (size_t i = 0; i < m; i++) y[i] = y[i] > 0 ? y[i] : 0.0f;
+        nn_relu_forward(y, (int64_t)m);
         if (train)
             for (size_t i = 0; i < m; i++)
                 y[i] = as_rng_uniform(rng) < dropout ? 0.0f : y[i] * keep_scale;
@@ -163,7 +139,7 @@ void genre_net_backward(const genre_net *n, genre_acts *a, int B, float dropout,
     for (int l = n->n_layers - 1; l >= 0; l--) {
         int in = n->dims[l], out = n->dims[l + 1];
         /* gW += g^T x: (out, in); gb += sum over rows of g */
-        genre_gemm(1, 0, out, in, B, 1.0f, g, out, a->h[l], in, 1.0f, gW[l], in);
+        nn_gemm(NN_TRANS, NN_NOTRANS, out, in, B, 1.0f, g, out, a->h[l], in, 1.0f, gW[l], in);
         for (int r = 0; r < B; r++) {
             const float *gr = g + (size_t)r * out;
             for (int j = 0; j < out; j++) gb[l][j] += gr[j];
@@ -171,10 +147,12 @@ void genre_net_backward(const genre_net *n, genre_acts *a, int B, float dropout,
         if (l == 0) break;
         /* gin = g W: (B, in), then through ReLU and dropout of layer l-1: h = relu(z) * mask,
          * so dh/dz is the mask scale where h > 0 and 0 elsewhere. */
-        genre_gemm(0, 0, B, in, out, 1.0f, g, out, n->W[l], in, 0.0f, gin, in);
+        nn_gemm(NN_NOTRANS, NN_NOTRANS, B, in, out, 1.0f, g, out, n->W[l], in, 0.0f, gin, in);
         const float *h = a->h[l];
         size_t m = (size_t)B * in;
-        for (size_t i = 0; i < m; i++) gin[i] = h[i] > 0 ? gin[i] * keep_scale : 0.0f;
+        nn_relu_backward(gin, h, (int64_t)m);
+        if (keep_scale != 1.0f)
+            for (size_t i = 0; i < m; i++) gin[i] *= keep_scale; /* 0 stays 0: bit-identical */
         float *t = g;
         g = gin;
         gin = t;

@@ -3,6 +3,7 @@
  * (single-threaded BLAS: OpenBLAS's sgemm does not split the reduction across threads for these
  * sizes, but only OPENBLAS_NUM_THREADS=1 is what the tests and `make model` rely on). */
 #include "genre/genre.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -146,10 +147,9 @@ static as_status train_member(genre_net *net, const topts *t, int member, const 
     memcpy(best, net->params, net->n_params * sizeof(float));
     for (int i = 0; i < n_tr; i++) perm[i] = i;
 
-    const double b1 = 0.9, b2 = 0.999, eps = 1e-7;
+    nn_adamw opt = {.lr = t->lr, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7, .weight_decay = t->wd};
     double best_loss = INFINITY;
     int since_best = 0;
-    long step = 0;
     float *mom = adam, *vel = adam + net->n_params;
     for (int ep = 0; ep < t->epochs; ep++) {
         for (int i = n_tr - 1; i > 0; i--) {
@@ -170,15 +170,7 @@ static as_status train_member(genre_net *net, const topts *t, int member, const 
             memset(grad, 0, net->n_params * sizeof(float));
             genre_net_backward(net, &acts, B, (float)t->dropout, gW, gb);
             /* AdamW (decoupled weight decay), one loop over the parameter block */
-            step++;
-            double c1 = 1 - pow(b1, (double)step), c2 = 1 - pow(b2, (double)step);
-            for (size_t p = 0; p < net->n_params; p++) {
-                double g = grad[p];
-                mom[p] = (float)(b1 * mom[p] + (1 - b1) * g);
-                vel[p] = (float)(b2 * vel[p] + (1 - b2) * g * g);
-                double upd = (mom[p] / c1) / (sqrt(vel[p] / c2) + eps) + t->wd * net->params[p];
-                net->params[p] = (float)(net->params[p] - t->lr * upd);
-            }
+            nn_adamw_step(&opt, net->params, grad, mom, vel, (int64_t)net->n_params);
         }
         tr_loss /= n_tr;
         if (!isfinite(tr_loss)) {

@@ -1,4 +1,5 @@
-/* nn.h — the small neural-network kernels behind the style transfer (internal to the library).
+/* nn.h — the neural-network kernels of the library (internal): the style transfer's convolution
+ * and losses, and the GEMM, ReLU and optimiser steps the genre classifier uses too.
  *
  * Layouts (row-major, time contiguous for spectrograms, as everywhere in audiostyle):
  *   spectrogram / conv input   x    (C, ld)      C = frequency bins, ld >= used frames
@@ -86,6 +87,14 @@ typedef struct nn_adam {
 } nn_adam;
 /* One Adam step on x (n) with gradient g; m and v (n) are the moment buffers (zero at start). */
 void nn_adam_step(nn_adam *a, float *x, const float *g, float *m, float *v, int64_t n);
+/* AdamW (decoupled weight decay, epsilon added to sqrt(v-hat), arithmetic in double): the genre
+ * classifier's optimiser. */
+typedef struct nn_adamw {
+    double lr, beta1, beta2, eps, weight_decay; /* torch's defaults: 0.9, 0.999; here eps 1e-7 */
+    int64_t t;                                  /* steps taken */
+} nn_adamw;
+/* One AdamW step on x (n) with gradient g; m and v (n) are the moment buffers (zero at start). */
+void nn_adamw_step(nn_adamw *a, float *x, const float *g, float *m, float *v, int64_t n);
 
 /* ---- nst.c: the whole loss of Ulyanov & Lebedev's audio style transfer ----------------------- */
 enum { NN_PAD_VALID = 0, NN_PAD_SAME = 1 };
@@ -99,6 +108,8 @@ typedef struct nn_nst_shape {
     double alpha;         /* content weight */
     double beta;          /* style weight */
     int style_mode;       /* NN_STYLE_AUTO / EXACT / GRAM */
+    int precision;        /* the convolution's engine: NN_PRECISION_AUTO / FP32 / BF16 (engine.h) */
+    int threads;          /* the bf16 engine's OpenMP threads per pass; 0 = OpenMP's default */
 } nn_nst_shape;
 enum { NN_STYLE_AUTO = 0, NN_STYLE_EXACT = 1, NN_STYLE_GRAM = 2 };
 
@@ -121,26 +132,44 @@ typedef struct nn_nst {
     float *B;          /* (To, Tso) exact form */
     float *G;          /* (N, N) Gram form */
     void *block;       /* every float buffer above lives in this one block */
-    size_t bytes;
+    size_t bytes;      /* the block, the struct and the engine's own buffers */
+    int precision;     /* the engine in effect: NN_PRECISION_FP32 or _BF16 */
+    struct nn_conv *conv; /* the convolution's engine instance (engine.h), reads Wk */
+    float *wk_own;     /* (K, C, N): Wk's own allocation where the engine copies the weights
+                          (bf16); freed by nn_nst_set_targets, then Wk == NULL */
+    size_t wk_bytes;
 } nn_nst;
 
-/* Bytes nn_nst_create will allocate for this shape (and whether it picks the exact form). */
+/* Bytes nn_nst_create will allocate for this shape, its engine included (and whether it picks
+ * the exact form). */
 size_t nn_nst_bytes(const nn_nst_shape *sh, int *exact);
 /* FLOPs of one loss + gradient evaluation (GEMMs only). */
 double nn_nst_flops(const nn_nst_shape *sh);
-/* Allocates everything; Wk is left for the caller to fill (nn_nst_init_weights or a copy). */
+/* Allocates everything, the engine's instance included (sh->precision AUTO resolves with
+ * nn_precision_resolve on this CPU's ISA); Wk is left for the caller to fill
+ * (nn_nst_init_weights or a copy). AS_ERR_UNSUPPORTED when the engine cannot run here. */
 as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh);
+/* The precision AUTO (or an explicit one) resolves to here: NN_PRECISION_FP32 or _BF16. AUTO is
+ * nn_precision_resolve on this CPU's ISA, and fp32 unless oneDNN also has the bf16 matmul. */
+int nn_nst_resolve_precision(int precision);
+/* What runs the convolution ("OpenBLAS sgemm", "oneDNN brg:avx512_core_amx", ...). */
+const char *nn_nst_engine_impl(const nn_nst *m);
 void nn_nst_destroy(nn_nst *m);
 /* Draws W (N, C, K) ~ Normal(0, 1) * sqrt(2) * sqrt(2 / ((C + N) K)) in that order from the
  * seeded generator (Marsaglia polar pairs on as_rng_uniform) and stores it re-laid in Wk. ref: the TF
  * notebook's kernel initialiser. Allocates a 16-filter staging block (AS_ERR_NOMEM). */
 as_status nn_nst_init_weights(nn_nst *m, uint64_t seed);
-/* Precomputes F(c) from the content spectrogram c (C, T) and the style statistics from s (C, Ts).
- * Uses the scratch buffers; processes the style in chunks of To frames (linear memory). */
-void nn_nst_set_targets(nn_nst *m, const float *c /* (C, T) */, const float *s /* (C, Ts) */);
-/* One loss + gradient evaluation at x (C, T): grad (C, T) is written; losses in double. */
-void nn_nst_eval(nn_nst *m, const float *x /* (C, T) */, float *grad /* (C, T) */,
-                 double *content, double *style);
+/* Hands the weights in Wk to the engine, then precomputes F(c) from the content spectrogram
+ * c (C, T) and the style statistics from s (C, Ts). Call it after Wk is filled. fp32: Wk is the
+ * engine's own, call again whenever Wk changes. bf16: the engine converts Wk once and Wk is
+ * released (m->Wk becomes NULL, 185 MB at the canonical shape): one call per nn_nst (a second
+ * returns AS_ERR_ARG). Uses the scratch buffers; processes the style in chunks of To frames
+ * (linear memory). An engine failure is returned. */
+as_status nn_nst_set_targets(nn_nst *m, const float *c /* (C, T) */, const float *s /* (C, Ts) */);
+/* One loss + gradient evaluation at x (C, T): grad (C, T) is written; losses in double. An
+ * engine failure is returned (then the outputs are meaningless). */
+as_status nn_nst_eval(nn_nst *m, const float *x /* (C, T) */, float *grad /* (C, T) */,
+                      double *content, double *style);
 
 /* The double twin of the whole loss and gradient: W in (N, C, K), everything in double,
  * naive loops, N x N Grams. For tests (small sizes). grad may be NULL. */

@@ -6,6 +6,7 @@
  *   F(z)  = relu(conv1d(pad(z), W))                                  (To, N)
  *   L     = alpha * sum (F(x) - F(c))^2 + beta * sum (F(x)^T F(x) / dx - F(s)^T F(s) / ds)^2
  * ref: the notebook divides each Gram by its track's frame count T (dx = T, ds = Ts). */
+#include "nn/engine.h"
 #include "nn/nn.h"
 
 #include <math.h>
@@ -61,13 +62,39 @@ static void nst_sizes(const nn_nst_shape *sh, size_t *sz, int *exact_out)
 
 static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; } /* 64-byte aligned slices */
 
+/* The output lengths the engine is called with: To (x, the content) and the style's chunks. */
+static int engine_rows(int64_t To, int64_t Tso, int64_t *rows)
+{
+    int n = 0;
+    rows[n++] = To;
+    if (Tso >= To) rows[n++] = To;
+    if (Tso % To) rows[n++] = Tso % To;
+    return n;
+}
+
+int nn_nst_resolve_precision(int precision)
+{
+    if (precision == NN_PRECISION_FP32 || precision == NN_PRECISION_BF16) return precision;
+    int p = nn_precision_resolve(NN_PRECISION_AUTO, nn_cpu_isa());
+    /* AUTO never lands on the emulation: the ISA says bf16 and oneDNN must have the matmul */
+    return p == NN_PRECISION_BF16 && !nn_bf16_native() ? NN_PRECISION_FP32 : p;
+}
+
 size_t nn_nst_bytes(const nn_nst_shape *sh, int *exact)
 {
     size_t sz[B_COUNT], total = 0;
     nst_sizes(sh, sz, exact);
     for (int i = 0; i < B_COUNT; i++) total += round16(sz[i]);
-    return total * sizeof(float) + sizeof(nn_nst);
+    int pl, pr;
+    int64_t Tp, To, Tsp, Tso, rows[3];
+    nst_dims(sh, &pl, &pr, &Tp, &To, &Tsp, &Tso);
+    size_t eng = 0;
+    const nn_conv_engine *e = nn_conv_engine_get(nn_nst_resolve_precision(sh->precision));
+    if (e && To > 0 && Tso > 0) eng = e->bytes(sh->C, sh->N, sh->K, rows, engine_rows(To, Tso, rows));
+    return total * sizeof(float) + sizeof(nn_nst) + eng;
 }
+
+const char *nn_nst_engine_impl(const nn_nst *m) { return m->conv->engine->impl(m->conv); }
 
 double nn_nst_flops(const nn_nst_shape *sh)
 {
@@ -96,10 +123,25 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
     }
     size_t sz[B_COUNT], total = 0;
     nst_sizes(sh, sz, &m->exact);
+    m->precision = nn_nst_resolve_precision(sh->precision);
+    m->bytes = sizeof *m;
+    if (m->precision != NN_PRECISION_FP32) {
+        /* the engine keeps its own copy of the weights: the fp32 Wk is a separate allocation,
+         * released once nn_nst_set_targets has handed it over (a big block returns to the OS
+         * before the optimiser allocates its history) */
+        if (posix_memalign((void **)&m->wk_own, 64, sz[B_WK] * sizeof(float)) != 0) {
+            free(m);
+            return AS_ERR_NOMEM;
+        }
+        m->wk_bytes = sz[B_WK] * sizeof(float);
+        m->bytes += m->wk_bytes;
+        sz[B_WK] = 0;
+    }
     for (int i = 0; i < B_COUNT; i++) total += round16(sz[i]);
-    m->bytes = total * sizeof(float) + sizeof *m;
+    m->bytes += total * sizeof(float);
     float *blk = NULL;
     if (posix_memalign((void **)&blk, 64, total * sizeof(float)) != 0) {
+        free(m->wk_own);
         free(m);
         return AS_ERR_NOMEM;
     }
@@ -112,6 +154,17 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
         off += round16(sz[i]);
     }
     if (m->xp) memset(m->xp, 0, sz[B_XP] * sizeof(float));
+    if (m->wk_own) m->Wk = m->wk_own;
+    const nn_conv_engine *e = nn_conv_engine_get(m->precision);
+    int64_t rows[3];
+    int n_rows = engine_rows(m->To, m->Tso, rows);
+    as_status rc = e ? e->create(&m->conv, m->Wk, sh->C, sh->N, sh->K, rows, n_rows, sh->threads)
+                     : AS_ERR_ARG;
+    if (rc != AS_OK) {
+        nn_nst_destroy(m);
+        return rc;
+    }
+    m->bytes += e->allocated(m->conv);
     *out = m;
     return AS_OK;
 }
@@ -119,6 +172,8 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
 void nn_nst_destroy(nn_nst *m)
 {
     if (!m) return;
+    if (m->conv) m->conv->engine->destroy(m->conv);
+    free(m->wk_own);
     free(m->block);
     free(m);
 }
@@ -142,6 +197,7 @@ static void normals(as_rng *r, float *out, size_t n, double scale)
 
 as_status nn_nst_init_weights(nn_nst *m, uint64_t seed)
 {
+    if (!m->Wk) return AS_ERR_ARG; /* released after nn_nst_set_targets (bf16) */
     int C = m->sh.C, N = m->sh.N, K = m->sh.K;
     double scale = sqrt(2.0) * sqrt(2.0 / ((double)(C + N) * K));
     /* W (N, C, K) is drawn in its own order, 16 filters at a time into a block, then scattered
@@ -167,11 +223,13 @@ as_status nn_nst_init_weights(nn_nst *m, uint64_t seed)
 
 /* Features of frames [t0, t0 + n) of the (unpadded) track z (C, T) into out (n, N): reads z
  * directly in 'valid' mode, stages the padded window through xp in 'same' mode. */
-static void features_of(nn_nst *m, float *out, const float *z, int64_t T, int64_t t0, int64_t n)
+static as_status features_of(nn_nst *m, float *out, const float *z, int64_t T, int64_t t0,
+                             int64_t n)
 {
     int C = m->sh.C, N = m->sh.N, K = m->sh.K;
+    as_status rc;
     if (m->sh.padding == NN_PAD_VALID) {
-        nn_conv1d_forward(out, z + t0, T, m->Wk, C, N, K, n);
+        rc = m->conv->engine->forward(m->conv, out, z + t0, T, n);
     } else {
         /* window of padded columns [t0, t0 + n + K - 1) = track columns [t0 - pl, ...) */
         int64_t w = n + K - 1;
@@ -182,22 +240,34 @@ static void features_of(nn_nst *m, float *out, const float *z, int64_t T, int64_
                 row[u] = (t >= 0 && t < T) ? z[(size_t)k * T + t] : 0.0f;
             }
         }
-        nn_conv1d_forward(out, m->xp, m->Tp, m->Wk, C, N, K, n);
+        rc = m->conv->engine->forward(m->conv, out, m->xp, m->Tp, n);
     }
     nn_relu_forward(out, n * N);
+    return rc;
 }
 
-void nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
+as_status nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
 {
     int N = m->sh.N;
-    if (m->Fc) features_of(m, m->Fc, c, m->sh.T, 0, m->To);
+    if (!m->Wk) return AS_ERR_ARG; /* released by an earlier call (bf16) */
+    as_status rc = m->conv->engine->prepare(m->conv);
+    if (rc == AS_OK && m->wk_own) { /* the engine has its copy: the fp32 weights go */
+        free(m->wk_own);
+        m->wk_own = NULL;
+        m->Wk = NULL;
+        m->bytes -= m->wk_bytes;
+    }
+    if (rc == AS_OK && m->Fc) rc = features_of(m, m->Fc, c, m->sh.T, 0, m->To);
+    if (rc != AS_OK) return rc;
     /* The style in chunks of at most To output frames, through F as scratch. */
     for (int64_t t0 = 0; t0 < m->Tso; t0 += m->To) {
         int64_t n = AS_MIN(m->To, m->Tso - t0);
         if (m->exact) {
-            features_of(m, m->Fs + t0 * N, s, m->sh.Ts, t0, n);
+            rc = features_of(m, m->Fs + t0 * N, s, m->sh.Ts, t0, n);
+            if (rc != AS_OK) return rc;
         } else {
-            features_of(m, m->F, s, m->sh.Ts, t0, n);
+            rc = features_of(m, m->F, s, m->sh.Ts, t0, n);
+            if (rc != AS_OK) return rc;
             nn_gemm(NN_TRANS, NN_NOTRANS, N, N, n, (float)(1.0 / m->sh.div_s), m->F, N, m->F, N,
                     t0 == 0 ? 0.0f : 1.0f, m->Gs, N);
         }
@@ -214,11 +284,13 @@ void nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
     }
     /* restore the zero padding of the staging buffer for nn_nst_eval */
     if (m->xp) memset(m->xp, 0, (size_t)m->sh.C * m->Tp * sizeof(float));
+    return AS_OK;
 }
 
-void nn_nst_eval(nn_nst *m, const float *x, float *grad, double *content, double *style)
+as_status nn_nst_eval(nn_nst *m, const float *x, float *grad, double *content, double *style)
 {
-    int C = m->sh.C, N = m->sh.N, K = m->sh.K;
+    int C = m->sh.C, N = m->sh.N;
+    nn_conv *conv = m->conv;
     int64_t T = m->sh.T, To = m->To, nF = To * N;
     const float *in = x;
     int64_t ld = T;
@@ -228,7 +300,8 @@ void nn_nst_eval(nn_nst *m, const float *x, float *grad, double *content, double
         in = m->xp;
         ld = m->Tp;
     }
-    nn_conv1d_forward(m->F, in, ld, m->Wk, C, N, K, To);
+    as_status rc = conv->engine->forward(conv, m->F, in, ld, To);
+    if (rc != AS_OK) return rc;
     nn_relu_forward(m->F, nF);
 
     double lc = 0, ls;
@@ -241,17 +314,18 @@ void nn_nst_eval(nn_nst *m, const float *x, float *grad, double *content, double
         ls = nn_style_loss_gram(m->dF, m->G, m->F, m->Gs, To, N, m->sh.div_x, m->sh.beta);
     nn_relu_backward(m->dF, m->F, nF);
 
+    *content = lc;
+    *style = ls;
     if (m->gp) {
         memset(m->gp, 0, (size_t)C * m->Tp * sizeof(float));
-        nn_conv1d_backward(m->gp, m->Tp, m->dF, m->Wk, C, N, K, To);
+        rc = conv->engine->backward(conv, m->gp, m->Tp, m->dF, To);
         for (int k = 0; k < C; k++)
             memcpy(grad + (size_t)k * T, m->gp + (size_t)k * m->Tp + m->pl, (size_t)T * sizeof(float));
     } else {
         memset(grad, 0, (size_t)C * T * sizeof(float));
-        nn_conv1d_backward(grad, T, m->dF, m->Wk, C, N, K, To);
+        rc = conv->engine->backward(conv, grad, T, m->dF, To);
     }
-    *content = lc;
-    *style = ls;
+    return rc;
 }
 
 /* ---- the double twin ------------------------------------------------------------------------ */

@@ -27,7 +27,8 @@ static void fmt_value(char *buf, size_t len, double v, double step, int y_log)
 }
 
 /* Time axis under a plot rectangle. */
-static void time_axis(cairo_t *cr, double x0, double y_base, double pw, double t_lo, double t_hi)
+static void time_axis(cairo_t *cr, double x0, double y_base, double pw, double t_lo, double t_hi,
+                      const char *label)
 {
     double ticks[64];
     int target = (int)(pw / 95.0);
@@ -46,8 +47,8 @@ static void time_axis(cairo_t *cr, double x0, double y_base, double pw, double t
         plot_format_tick(b, sizeof b, ticks[i], step);
         plot_text(cr, x, y_base + 9, b, fs_tick, PLOT_FONT_NORMAL, 0.5, 0.0, 0);
     }
-    plot_text(cr, x0 + 0.5 * pw, y_base + 9 + fs_tick + 10, "Time (s)", fs_label, PLOT_FONT_NORMAL, 0.5,
-              0.0, 0);
+    plot_text(cr, x0 + 0.5 * pw, y_base + 9 + fs_tick + 10, label ? label : "Time (s)", fs_label,
+              PLOT_FONT_NORMAL, 0.5, 0.0, 0);
 }
 
 static double time_axis_height(void) { return 9 + fs_tick + 10 + fs_label + 4; }
@@ -82,10 +83,18 @@ AS_API as_status as_plot_curves(const char *png_path, const as_curve *curves, in
     for (int s = 0; s < n; s++) {
         const as_curve *c = &curves[s];
         if (!c->y || c->n < 1) return as__fail(err, AS_ERR_EMPTY, path, "series %d is empty", s + 1);
-        if (!isfinite(c->t0) || !isfinite(c->dt) || c->dt <= 0)
-            return as__fail(err, AS_ERR_ARG, path, "series %d: t0 and dt > 0 must be finite", s + 1);
-        t_lo = fmin(t_lo, c->t0);
-        t_hi = fmax(t_hi, c->t0 + (c->n > 1 ? (double)(c->n - 1) : 1.0) * c->dt);
+        if (c->x) {
+            for (int64_t i = 0; i < c->n; i++)
+                if (!isfinite(c->x[i]) || (i > 0 && !(c->x[i] >= c->x[i - 1])))
+                    return as__fail(err, AS_ERR_ARG, path, "series %d: x must be finite and ascending", s + 1);
+            t_lo = fmin(t_lo, c->x[0]);
+            t_hi = fmax(t_hi, c->n > 1 ? c->x[c->n - 1] : c->x[0] + 1.0);
+        } else {
+            if (!isfinite(c->t0) || !isfinite(c->dt) || c->dt <= 0)
+                return as__fail(err, AS_ERR_ARG, path, "series %d: t0 and dt > 0 must be finite", s + 1);
+            t_lo = fmin(t_lo, c->t0);
+            t_hi = fmax(t_hi, c->t0 + (c->n > 1 ? (double)(c->n - 1) : 1.0) * c->dt);
+        }
         for (int64_t i = 0; i < c->n; i++)
             if (drawable(c->y[i], y_log)) {
                 y_lo = fmin(y_lo, c->y[i]);
@@ -235,7 +244,7 @@ AS_API as_status as_plot_curves(const char *png_path, const as_curve *curves, in
                 pen = 0;
                 continue;
             }
-            double x = XPIX(c->t0 + i * c->dt), y = YPIX(v);
+            double x = XPIX(c->x ? c->x[i] : c->t0 + i * c->dt), y = YPIX(v);
             if (pen) {
                 cairo_line_to(cr, x, y);
             } else {
@@ -245,13 +254,18 @@ AS_API as_status as_plot_curves(const char *png_path, const as_curve *curves, in
             pen = 1;
         }
         cairo_stroke(cr);
+        for (int64_t i = 0; c->x && i < c->n; i++) /* the measured points */
+            if (drawable(c->y[i], y_log)) {
+                cairo_arc(cr, XPIX(c->x[i]), YPIX(c->y[i]), 3.5, 0, 2 * M_PI);
+                cairo_fill(cr);
+            }
     }
     cairo_restore(cr);
     cairo_set_source_rgb(cr, PLOT_INK);
     cairo_set_line_width(cr, 1.0);
     cairo_rectangle(cr, left - 0.5, top - 0.5, pw + 1, ph + 1);
     cairo_stroke(cr);
-    time_axis(cr, left, top + ph, pw, t_lo, t_hi);
+    time_axis(cr, left, top + ph, pw, t_lo, t_hi, o->x_label);
 #undef YPIX
 #undef XPIX
     return finish(surf, cr, path, err);
@@ -396,6 +410,6 @@ AS_API as_status as_plot_waveforms(const char *png_path, const as_wave *waves, i
     free(mn);
     cairo_set_source_rgb(cr, PLOT_INK);
     plot_text(cr, pad, top + 0.5 * (y_last - top), "Amplitude", fs_label, PLOT_FONT_NORMAL, 0.5, 0.0, M_PI / 2);
-    time_axis(cr, left, y_last, pw, 0.0, dur);
+    time_axis(cr, left, y_last, pw, 0.0, dur, NULL);
     return finish(surf, cr, path, err);
 }

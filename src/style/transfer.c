@@ -9,6 +9,7 @@
  * switched off, so a run goes to its iteration count unless it has truly converged. */
 #define _POSIX_C_SOURCE 200809L
 #include "core/internal.h"
+#include "nn/engine.h"
 #include "nn/nn.h"
 
 #include <float.h>
@@ -51,6 +52,7 @@ struct as_style {
     as_style_progress_fn fn;
     void *user;
     int cancelled, converged, stalled;
+    as_status engine_rc; /* an engine failure inside an evaluation ends the run with it */
     as_style_stats stats;
 };
 
@@ -85,6 +87,27 @@ static void notebook_config(as_style_config *cfg)
     cfg->max_memory_mb = 0;
     cfg->level = AS_STYLE_LEVEL_NONE;
     cfg->stop_decrease = 0;
+    cfg->precision = AS_STYLE_PRECISION_FP32; /* the notebook's arithmetic */
+}
+
+_Static_assert((int)AS_STYLE_PRECISION_AUTO == (int)NN_PRECISION_AUTO &&
+                   (int)AS_STYLE_PRECISION_FP32 == (int)NN_PRECISION_FP32 &&
+                   (int)AS_STYLE_PRECISION_BF16 == (int)NN_PRECISION_BF16,
+               "the public precision values are src/nn's");
+
+static const char *precision_name(int p) { return p == NN_PRECISION_BF16 ? "bf16" : "fp32"; }
+
+const char *as_style_precision(const as_style_config *cfg, const char **engine)
+{
+    if (engine) *engine = NULL;
+    if (!cfg || cfg->precision < AS_STYLE_PRECISION_AUTO || cfg->precision > AS_STYLE_PRECISION_BF16)
+        return NULL;
+    int p = nn_nst_resolve_precision(cfg->precision);
+    if (engine)
+        *engine = p == NN_PRECISION_FP32 ? "OpenBLAS sgemm"
+                  : nn_bf16_native()     ? "oneDNN matmul"
+                                         : "emulated bf16 (no oneDNN bf16 matmul on this CPU)";
+    return precision_name(p);
 }
 
 static const char *const PRESET_NAMES[] = {"default", "notebook"};
@@ -95,10 +118,10 @@ as_status as_style_config_preset(as_style_config *cfg, int preset)
         return AS_ERR_ARG;
     notebook_config(cfg);
     if (preset == AS_STYLE_PRESET_DEFAULT) {
-        cfg->init = AS_STYLE_INIT_CONTENT;
+        cfg->init = AS_STYLE_INIT_CONTENT_EQ;
         cfg->iterations = PRESET_DEFAULT_ITERATIONS;
-        cfg->phase = AS_STYLE_PHASE_CONTENT;
         cfg->level = AS_STYLE_LEVEL_CONTENT;
+        cfg->precision = AS_STYLE_PRECISION_AUTO; /* bf16 where the CPU has it */
     }
     return AS_OK;
 }
@@ -148,6 +171,8 @@ static as_status check_config(const as_style_config *c, as_error *err)
     else if (!(c->max_memory_mb >= 0)) bad = "max memory must be >= 0";
     else if (c->level < AS_STYLE_LEVEL_CONTENT || c->level > AS_STYLE_LEVEL_NONE) bad = "unknown level";
     else if (!(c->stop_decrease >= 0 && c->stop_decrease < 1)) bad = "stop decrease must be in [0, 1)";
+    else if (c->precision < AS_STYLE_PRECISION_AUTO || c->precision > AS_STYLE_PRECISION_BF16)
+        bad = "unknown precision";
     if (bad) return as__fail(err, AS_ERR_ARG, "style transfer", "%s", bad);
     return AS_OK;
 }
@@ -159,7 +184,8 @@ static nn_nst_shape shape_of(const as_style_config *cfg, int64_t T, int64_t Ts)
     nn_nst_shape sh = {.C = NST_F, .N = cfg->filters, .K = cfg->kernel_width,
                        .padding = cfg->padding == AS_STYLE_PAD_SAME ? NN_PAD_SAME : NN_PAD_VALID,
                        .T = T, .Ts = Ts, .alpha = cfg->content_weight, .beta = cfg->style_weight,
-                       .style_mode = NN_STYLE_AUTO};
+                       .style_mode = NN_STYLE_AUTO, .precision = cfg->precision,
+                       .threads = cfg->threads};
     int64_t shrink = cfg->padding == AS_STYLE_PAD_SAME ? 0 : cfg->kernel_width - 1;
     if (cfg->gram_divisor == AS_STYLE_GRAM_OUTPUT_FRAMES) {
         sh.div_x = (double)(T - shrink);
@@ -212,11 +238,22 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
         if (r > 0) rate = r * 0.9; /* the whole evaluation runs at ~90 % of the bare sgemm rate */
     }
     est->gflops = rate / 1e9;
+    /* The convolution's engine: bf16 on oneDNN ran 2.3-2.4x the sgemm rate at the conv's shapes
+     * on an AVX512-BF16 Xeon (issue 10); the emulated bf16 (no oneDNN bf16 matmul on this CPU)
+     * is an sgemm of a longer reduction plus the im2col/col2im staging: ~0.9x (bench nst). */
+    int prec = nn_nst_resolve_precision(cfg->precision);
+    double conv_rate = rate;
+    if (prec == NN_PRECISION_BF16) conv_rate = nn_bf16_native() ? 2.3 * rate : 0.9 * rate;
+    est->conv_gflops = conv_rate / 1e9;
+    est->precision = precision_name(prec);
+    int64_t To = T - shrink;
+    double conv_flops = 4.0 * (double)To * cfg->filters * NST_F * cfg->kernel_width;
+    double eval_s = conv_flops / conv_rate + (est->flops_per_evaluation - conv_flops) / rate;
     /* the targets cost about one evaluation's forward half for each track; the weights ~20 ns
      * each; L-BFGS's two-loop recursion streams 2m vectors of n doubles per iteration
      * (memory-bound, ~2 ns per double and pair measured) */
     double n = (double)NST_F * T;
-    est->optimize_seconds = (est->flops_per_evaluation * (est->evaluations + 1)) / rate +
+    est->optimize_seconds = eval_s * (est->evaluations + 1) +
                             20e-9 * (double)cfg->filters * NST_F * cfg->kernel_width;
     if (cfg->optimizer == AS_STYLE_LBFGS) est->optimize_seconds += 2e-9 * n * cfg->lbfgs_memory * it;
     /* Griffin-Lim: two FFT passes per frame and iteration, ~4 us each on one core */
@@ -294,6 +331,7 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
 
     as_style *st = calloc(1, sizeof *st);
     float *X = NULL;
+    int at_engine = 0;
     if (!st) return as__fail(err, AS_ERR_NOMEM, "style transfer", NULL);
     st->cfg = *cfg;
     st->T = T;
@@ -327,10 +365,19 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     free(X);
     X = NULL;
     if (rc != AS_OK) goto fail;
+    at_engine = 1;
     rc = nn_nst_create(&st->net, &sh);
+    if (rc != AS_OK && rc != AS_ERR_NOMEM && cfg->precision == AS_STYLE_PRECISION_AUTO &&
+        nn_nst_resolve_precision(sh.precision) == NN_PRECISION_BF16) {
+        as__log(AS_LOG_INFO, "style transfer: the bf16 engine failed (%s); using fp32", as_strerror(rc));
+        sh.precision = NN_PRECISION_FP32;
+        rc = nn_nst_create(&st->net, &sh);
+    }
     if (rc == AS_OK) rc = nn_nst_init_weights(st->net, cfg->seed);
     if (rc != AS_OK) goto fail;
     st->stats.memory_mb = (st->net->bytes + side_bytes(cfg, T, Ts, content_n)) / 1e6;
+    st->stats.precision = precision_name(st->net->precision);
+    st->stats.engine = nn_nst_engine_impl(st->net);
 
     /* x0: the notebook's Normal(0, 1e-3) noise, or the content itself */
     if (cfg->init == AS_STYLE_INIT_CONTENT) {
@@ -356,6 +403,9 @@ fail:
     free(X);
     as_style_destroy(st);
     if (rc == AS_ERR_NOMEM) return as__fail(err, rc, "style transfer", "out of memory (needs about %.0f MB)", mb);
+    if (at_engine)
+        return as__fail(err, rc, "style transfer", "cannot set up the %s engine: %s",
+                        precision_name(nn_nst_resolve_precision(sh.precision)), as_strerror(rc));
     return as__fail(err, rc, "style transfer", "cannot compute the spectrograms: %s", as_strerror(rc));
 }
 
@@ -382,8 +432,12 @@ void as_style_destroy(as_style *st)
 static double evaluate(as_style *st)
 {
     double lc, ls, t0 = now_s();
-    nn_nst_eval(st->net, st->x, st->grad, &lc, &ls);
+    as_status rc = nn_nst_eval(st->net, st->x, st->grad, &lc, &ls);
     st->stats.evaluation_seconds += now_s() - t0;
+    if (rc != AS_OK) { /* never a best point; the optimiser is stopped by the caller */
+        st->engine_rc = rc;
+        return INFINITY;
+    }
     double f = lc + ls;
     st->evals++;
     st->cur_lc = lc;
@@ -419,7 +473,7 @@ static lbfgsfloatval_t lb_evaluate(void *inst, const lbfgsfloatval_t *x, lbfgsfl
     (void)step;
     /* Cancelled inside a line search: refuse every further trial point at no cost, so liblbfgs
      * gives up at once; the best point is restored afterwards. */
-    if (st->cancelled) return INFINITY;
+    if (st->cancelled || st->engine_rc) return INFINITY;
     for (int i = 0; i < n; i++) st->x[i] = (float)x[i];
     double f = evaluate(st);
     for (int i = 0; i < n; i++) g[i] = st->grad[i];
@@ -436,6 +490,7 @@ static int lb_progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval
     (void)x, (void)fx, (void)xnorm, (void)gnorm, (void)step, (void)ls;
     st->iters++;
     st->evals_at_iter = st->evals;
+    if (st->engine_rc) return 1;
     if (st->cancelled || report(st)) {
         st->cancelled = 1;
         return 1;
@@ -483,6 +538,11 @@ static as_status run_lbfgs(as_style *st)
         p.max_iterations = 0; /* the budget is counted in lb_progress across restarts */
         lbfgsfloatval_t fx = 0;
         int ret = lbfgs(n, x, &fx, lb_evaluate, lb_progress, st, &p);
+        if (st->engine_rc) {
+            st->stats.stop_reason = "engine error";
+            rc = st->engine_rc;
+            break;
+        }
         if (st->cancelled) {
             st->stats.stop_reason = "cancelled";
             rc = AS_ERR_CANCELLED;
@@ -526,6 +586,10 @@ static as_status run_adam(as_style *st)
     while (st->iters < st->iter_budget) {
         double prev_best = st->best_f;
         evaluate(st);
+        if (st->engine_rc) {
+            st->stats.stop_reason = "engine error";
+            return st->engine_rc;
+        }
         since_best = st->best_f < prev_best ? 0 : since_best + 1;
         // ref: keras.callbacks.EarlyStopping(monitor='loss', patience=50, min_delta=0)
         if (st->cfg.patience > 0 && since_best >= st->cfg.patience) {
@@ -548,7 +612,11 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     if (st->cfg.threads > 0) nn_set_threads(st->cfg.threads);
     double t0 = now_s();
     if (!st->targets_ready) {
-        nn_nst_set_targets(st->net, st->Sc, st->Ss);
+        as_status trc = nn_nst_set_targets(st->net, st->Sc, st->Ss);
+        if (trc != AS_OK) {
+            st->stats.stop_reason = "engine error";
+            return trc;
+        }
         st->targets_ready = 1;
         st->stats.targets_seconds = now_s() - t0;
     }
@@ -556,6 +624,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     st->user = user;
     st->t0 = t0;
     st->cancelled = st->converged = st->stalled = 0;
+    st->engine_rc = AS_OK;
     st->best_f = INFINITY;
     st->iters = 0;
     st->evals_at_iter = st->evals;
