@@ -39,6 +39,7 @@ OPTIONS = {
     "seed": ("seed", int, 0, 2 ** 64 - 1),
     "threads": ("threads", int, 1, 1024),
     "max_memory": ("max_memory_mb", float, 1, 1e9),
+    "precision": ("precision", "choice", ("auto", "fp32", "bf16")),
 }
 # keywords that act on the inputs (when content/style are paths), as the CLI's
 LOAD_OPTIONS = {
@@ -226,8 +227,9 @@ def transfer(content, style, *, preset=None, filters=None, iterations=None, seed
         Optimiser iterations.
     seed : int
         Random weights, initial noise and phase.
-    precision : {None, "fp32"}
-        The arithmetic; this library computes in float32 only.
+    precision : {None, "auto", "fp32", "bf16"}
+        The convolution's engine (None: the preset's; "auto" picks bf16 where oneDNN reports
+        AVX512-BF16 or AMX). ``.stats["precision"]`` and ``["engine"]`` tell what ran.
     progress : callable, optional
         ``progress(iteration, content_loss, style_loss)`` after each optimiser iteration; return
         False to stop: the best spectrogram so far is rendered and returned (``.stopped``).
@@ -252,16 +254,13 @@ def transfer(content, style, *, preset=None, filters=None, iterations=None, seed
     Runs in several Python threads at once are safe, but ``threads`` sets OpenBLAS's thread
     count process-wide (a library property).
     """
-    if precision not in (None, "fp32"):
-        raise ValueError("precision: this libaudiostyle computes in fp32 only (got %r)"
-                         % (precision,))
     for kw, v in (("content_offset", content_offset), ("content_duration", content_duration),
                   ("style_offset", style_offset), ("style_duration", style_duration),
                   ("max_duration", max_duration)):
         lo, hi = LOAD_OPTIONS[kw]
         if v is not None and not (lo <= v <= hi):
             raise ValueError("%s must be in [%g, %g] (got %r)" % (kw, lo, hi, v))
-    options.update(filters=filters, iterations=iterations, seed=seed)
+    options.update(filters=filters, iterations=iterations, seed=seed, precision=precision)
     cfg = _config(preset, options)
     c = _load_input(content, "content", content_offset, content_duration, max_duration)
     s = _load_input(style, "style", style_offset, style_duration, max_duration)
@@ -312,7 +311,9 @@ def _run(cfg, c, s, progress):
     stats = ffi.new("as_style_stats *")
     lib.as_style_get_stats(st, stats)
     sd = {k: getattr(stats, k) for k in _STATS}
-    sd["stop_reason"] = ffi.string(stats.stop_reason).decode() if stats.stop_reason else ""
+    for k in ("stop_reason", "precision", "engine"):
+        v = getattr(stats, k)
+        sd[k] = ffi.string(v).decode() if v != ffi.NULL else ""
     specs = []
     for which in (0, 1, 2):
         T = lib.as_style_frames(st, which)

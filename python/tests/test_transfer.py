@@ -171,8 +171,8 @@ def test_bad_arguments(clips, tmp_path):
         au.transfer(c, s, iterations=2.5)
     with pytest.raises(ValueError, match="preset"):
         au.transfer(c, s, preset="fast")
-    with pytest.raises(ValueError, match="fp32"):
-        au.transfer(c, s, precision="bf16")
+    with pytest.raises(ValueError, match="precision"):
+        au.transfer(c, s, precision="fp16")
     with pytest.raises(ValueError, match="path"):
         au.transfer(c, s, content_duration=1)
     with pytest.raises(au.Error) as e:
@@ -187,6 +187,12 @@ def test_config_and_presets():
     d, nb = au.config(), au.config("notebook")
     assert d["filters"] == nb["filters"] == 4096
     assert nb["init"] == "noise" and nb["iterations"] in (0, 300) and nb["level"] == "none"
+    assert nb["precision"] == "fp32" and d["precision"] == "auto"
+
+
+def test_precision_fp32_is_what_ran(clips):
+    t = au.transfer(*clips, precision="fp32", **TINY)
+    assert t.stats["precision"] == "fp32" and t.stats["engine"]
     assert au.config("notebook", filters=8)["filters"] == 8
 
 
@@ -196,7 +202,7 @@ def _help_options(cli):
 
 
 CLI_ONLY = {"output", "save-on-interrupt", "no-picture", "report", "quiet", "json", "help"}
-PY_ONLY = {"progress", "precision"}
+PY_ONLY = {"progress"}
 
 
 def test_keywords_are_the_cli_options(cli):
