@@ -62,3 +62,24 @@ def test_pip_install_offline_in_a_venv(tmp_path):
                        env=env, cwd=str(tmp_path), capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert str(venv) in r.stdout and "(1025, 9)" in r.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_make_install_python(tmp_path):
+    """make install-python PREFIX=...: the package under lib/python3.X/dist-packages, finding
+    the library installed beside it (no ldconfig, no AUDIOSTYLE_LIB)."""
+    prefix = tmp_path / "prefix"
+    env = dict(os.environ, BUILD=os.environ.get("BUILD", "build"))
+    r = subprocess.run(["make", "--no-print-directory", "install-python", "PREFIX=" + str(prefix),
+                        "BUILD=" + env["BUILD"]], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    site = list(prefix.glob("lib/python3*/dist-packages"))
+    assert len(site) == 1 and (site[0] / "audiostyle" / "_install.py").exists()
+    env = {k: v for k, v in env.items() if k != "AUDIOSTYLE_LIB"}
+    env["PYTHONPATH"] = str(site[0])
+    r = subprocess.run(["/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable,
+                        "-c", "import audiostyle; print(audiostyle.__file__); "
+                        "print(audiostyle.library_path())"],
+                       cwd=str(tmp_path), env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert str(prefix) in r.stdout.splitlines()[0] and str(prefix / "lib") in r.stdout.splitlines()[1]
