@@ -14,7 +14,6 @@ single-threaded BLAS; and the wrapper's fixed cost per call measured directly on
 Targets (issue 12): features within 5 %, transfer within 1 %.
 """
 import os
-import statistics
 import sys
 import time
 

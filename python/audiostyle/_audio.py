@@ -1,7 +1,6 @@
 """Audio files: load, save, info."""
 import os
 
-import numpy as np
 
 from ._core import SAMPLE_RATE, Error, _str, as_signal_array, check, fptr, new_err, take_signal
 from ._ffi import ffi, get_lib

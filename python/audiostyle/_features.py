@@ -189,7 +189,7 @@ class Model:
         return cls(out[0])
 
     @classmethod
-    def train(cls, csv_path, preset="logreg", *, epochs=None, seed=0, members=None,
+    def train(cls, csv_path, preset=None, *, epochs=None, seed=0, members=None,
               patience=None, batch_size=None, lr=None, weight_decay=None, dropout=None,
               valid_fraction=None, log_var=True, progress=None):
         """Train on a features CSV (Kaggle schema), as ``audiostyle train`` does.
@@ -200,8 +200,9 @@ class Model:
             ``features_30_sec.csv``-like table (e.g. from :func:`features_table` written with
             pandas, or ``audiostyle features``).
         preset : {"logreg", "mlp-small", "mlp", "mlp-large", None}
-            The model type; None keeps the built-in model's recipe. Unset options take the
-            recipe's values (``as_genre_train_defaults``).
+            The model type; None (as ``audiostyle train`` without --model-type) keeps the
+            built-in model's recipe. Unset options take the recipe's values
+            (``as_genre_train_defaults``).
         progress : callable, optional
             ``progress(member, epoch, max_epochs, train_loss, valid_loss)``; return False to stop.
 

@@ -264,7 +264,15 @@ def transfer(content, style, *, preset=None, filters=None, iterations=None, seed
     cfg = _config(preset, options)
     c = _load_input(content, "content", content_offset, content_duration, max_duration)
     s = _load_input(style, "style", style_offset, style_duration, max_duration)
-    return _run(cfg, c, s, progress)
+    try:
+        return _run(cfg, c, s, progress)
+    except Error as e:
+        # "content: too short ..." names the file when the input was one, as the CLI does
+        for role, x in (("content", content), ("style", style)):
+            if e.message.startswith(role + ": ") and isinstance(x, (str, os.PathLike)):
+                raise Error(e.status, os.fspath(x) + e.message[len(role):], e.hint,
+                            os.fspath(x)) from None
+        raise
 
 
 def _run(cfg, c, s, progress):

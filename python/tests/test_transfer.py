@@ -178,6 +178,11 @@ def test_bad_arguments(clips, tmp_path):
     with pytest.raises(au.Error) as e:
         au.transfer(c[:500], s, **TINY)
     assert e.value.code == "AS_ERR_ARG"
+    au.save(tmp_path / "short.wav", c[:500])
+    with pytest.raises(au.Error) as e:
+        au.transfer(str(tmp_path / "short.wav"), s, **TINY)
+    assert e.value.message.startswith(str(tmp_path / "short.wav") + ": ")
+    assert e.value.path == str(tmp_path / "short.wav")
     with pytest.raises(au.Error) as e:
         au.transfer(tmp_path / "missing.wav", s, **TINY)
     assert "missing.wav" in str(e.value)
