@@ -180,9 +180,10 @@ check-gtzan: $(PROG)
 	@$(PROG) features "$(GTZAN)" -o $(BUILD)/check-gtzan.csv --quiet || true
 	@awk -F, 'FNR == 1 { next } { sub(/\r$$/, "") } \
 	  NR == FNR { for (j = 2; j <= 59; j++) ref[$$1, j] = $$j; have[$$1] = 1; next } \
-	  !($$1 in have) { next } \
-	  { n++; for (j = 2; j <= 59; j++) { d = $$j - ref[$$1, j]; if (d < 0) d = -d; r = ref[$$1, j]; if (r < 0) r = -r; \
-	    rel = r > 0 ? d / r : d; if (rel > worst[j] || !(j in worst)) { worst[j] = rel; wabs[j] = d; wfile[j] = $$1 } } } \
+	  { k = $$1; sub(/.*\//, "", k) } \
+	  !(k in have) { next } \
+	  { n++; for (j = 2; j <= 59; j++) { d = $$j - ref[k, j]; if (d < 0) d = -d; r = ref[k, j]; if (r < 0) r = -r; \
+	    rel = r > 0 ? d / r : d; if (rel > worst[j] || !(j in worst)) { worst[j] = rel; wabs[j] = d; wfile[j] = k } } } \
 	  END { if (!n) { print "check-gtzan: no clip of the folder has a row in features_30_sec.csv"; exit 1 } \
 	    split("length,chroma_stft_mean,chroma_stft_var,rms_mean,rms_var,spectral_centroid_mean,spectral_centroid_var,spectral_bandwidth_mean,spectral_bandwidth_var,rolloff_mean,rolloff_var,zero_crossing_rate_mean,zero_crossing_rate_var,harmony_mean,harmony_var,perceptr_mean,perceptr_var,tempo", nm, ","); \
 	    printf "check-gtzan: %d clips vs data/gtzan/features_30_sec.csv\n\n| column | worst rel. error | abs. error | clip |\n|---|---|---|---|\n", n; \

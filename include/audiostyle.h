@@ -670,6 +670,21 @@ AS_API as_status as_genre_classify_signal(const as_genre_model *m, as_features *
                                           const float *y /* (n,) */, int64_t n,
                                           double *probs /* (n_classes,) */);
 
+/* Whether a signal can carry a meaningful genre: shorter than AS_GENRE_MIN_SECONDS or with an
+ * RMS level below AS_GENRE_MIN_RMS_DBFS it cannot (the probabilities are still computed, but
+ * `classify` and the report flag them). Returns 0 or AS_GENRE_WARN_SHORT | AS_GENRE_WARN_QUIET;
+ * the duration and the RMS level (as_rms_dbfs) go to *seconds and *rms_dbfs when not NULL. */
+#define AS_GENRE_MIN_SECONDS 3.0
+#define AS_GENRE_MIN_RMS_DBFS (-60.0)
+enum { AS_GENRE_WARN_SHORT = 1, AS_GENRE_WARN_QUIET = 2 };
+AS_API int as_genre_input_check(const float *y /* (n,) */, int64_t n, int sr, double *seconds,
+                                double *rms_dbfs);
+
+/* The RMS level of the library, in dBFS: 20 log10(sqrt(mean(y^2))) over all n samples (double
+ * accumulation); -INFINITY for silence or n <= 0. as_audio_levels.rms is the same definition on
+ * the file as stored (all channels at its own rate). */
+AS_API double as_rms_dbfs(const float *y /* (n,) */, int64_t n);
+
 /* A labelled feature table: rows of 57 features with a genre and a song id. */
 typedef struct as_genre_dataset {
     int n;                  /* rows */

@@ -16,7 +16,8 @@ echo "   (1024 filters, 150 L-BFGS iterations, 200 Griffin-Lim iterations: a lig
 echo "   canonical 4096 / 300 / 500 so it takes about a minute)"
 start=$(date +%s)
 "$AS" transfer examples/techno_torustrooper_tt1.flac examples/metal_sectoid_metal_madness.flac \
-  -o out/demo.wav --filters 1024 --iterations 150 --griffin-lim-iterations 200 --report out/demo.html
+  -o out/demo.wav --picture out/demo.png --genres --filters 1024 --iterations 150 --griffin-lim-iterations 200 \
+  --report out/demo.html
 echo "   ($(( $(date +%s) - start )) s)"
 echo
 echo "wrote out/demo.wav (the result), out/demo.png (spectrograms) and out/demo.html (the report:"

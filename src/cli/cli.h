@@ -4,6 +4,8 @@
 #define AS_CLI_H
 
 #include "audiostyle.h"
+#include "opt.h"
+#include "paths.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +19,9 @@ int cmd_classify(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+/* Their option tables (cmd_<verb>.c), listed in main.c's cli_commands. */
+extern const cli_command cli_cmd_info, cli_cmd_spectrogram, cli_cmd_transfer, cli_cmd_features,
+    cli_cmd_classify, cli_cmd_train, cli_cmd_evaluate, cli_cmd_compare;
 
 extern int cli_verbose;
 
@@ -55,6 +60,11 @@ int cli_interrupted(void);
 
 /* Writes s as a JSON string literal (quotes, backslashes and control characters escaped). */
 void cli_json_str(FILE *f, const char *s);
+
+/* When a signal (22050 Hz mono) is too short or too quiet for a meaningful genre
+ * (as_genre_input_check), writes one sentence saying so to buf and returns the flags; else
+ * returns 0 and an empty buf. */
+int cli_genre_warning(const float *y, int64_t n, char *buf, size_t len);
 
 /* Peak resident set size of this process in MB. */
 double cli_peak_rss_mb(void);

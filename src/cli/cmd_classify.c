@@ -3,25 +3,45 @@
  * model was trained on (30 s, or 3 s for a 3-s model) whose probabilities are averaged. */
 #define _POSIX_C_SOURCE 200809L
 #include "genre_cli.h"
+#include "walk.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: audiostyle classify FILE... [--model M] [--top K] [--json] [--timeline]\n\n"
-               "Prints the most likely genres of each file with their probabilities.\n"
-               "  --model M      a model file from `audiostyle train` (default: the built-in GTZAN model)\n"
-               "  --top K        how many genres to print (default 3; 0 = all)\n"
-               "  --json         a JSON array of {\"file\", \"genres\": [{\"genre\", \"probability\"}]}\n"
-               "  --timeline     also the genres of each window (30 s, or the model's segment length)\n"
-               "  --max-duration S  refuse files longer than S seconds (default 1200; 0 = no limit)\n"
-               "Tracks of at least 4/3 of a window are cut into consecutive windows whose probabilities\n"
-               "are averaged; a remainder of at least a third of a window is covered by one more window\n"
-               "that ends at the end of the track. Shorter tracks are classified whole.\n");
-}
+typedef struct classify_args {
+    const char *model;
+    int top, json, timeline;
+    double max_duration;
+} classify_args;
+
+#define O(f) offsetof(classify_args, f)
+static const cli_opt classify_opts[] = {
+    {.name = "model", .type = CLI_FILE_IN, .metavar = "FILE", .def_text = "the built-in GTZAN model", .help = "a model file from `audiostyle train`", .offset = O(model)},
+    {.name = "top", .type = CLI_INT, .metavar = "K", .min = 0, .max = AS_GENRE_MAX_CLASSES, .def = "3", .help = "how many genres to print (0 = all)", .offset = O(top)},
+    {.name = "json", .type = CLI_FLAG, .help = "a JSON array of {\"file\", \"genres\": [{\"genre\", \"probability\"}], \"warning\"}", .offset = O(json)},
+    {.name = "timeline", .type = CLI_FLAG, .help = "also the genres of each window (30 s, or the model's segment length)", .offset = O(timeline)},
+    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e7, .def = "1200", .help = "refuse files longer than S seconds (0 = no limit)", .offset = O(max_duration)},
+    {.name = "model-type", .type = CLI_REFUSED, .help = "classify takes a model file (--model FILE); --model-type is for train and evaluate"},
+};
+#undef O
+
+const cli_command cli_cmd_classify = {
+    .name = "classify",
+    .synopsis = "PATH... [--model FILE] [--top K] [--json] [--timeline]",
+    .summary = "tell the genre of audio files",
+    .description = "Prints the most likely genres of each file with their probabilities. PATH is a file or a folder "
+                   "(searched recursively for audio files). Tracks of at least 4/3 of a window are cut into "
+                   "consecutive windows whose probabilities are averaged; a remainder of at least a third of a "
+                   "window is covered by one more window that ends at the end of the track. Shorter tracks are "
+                   "classified whole. A track under 3 s, or with an RMS level under -60 dBFS, gets a warning "
+                   "line on stderr (and a \"warning\" in --json): its genres mean little.",
+    .opts = classify_opts,
+    .n_opts = CLI_N(classify_opts),
+    .run = cmd_classify,
+};
 
 static void print_genres_json(const as_genre_model *m, const double *p, int top)
 {
@@ -51,71 +71,43 @@ static void fmt_t(char *b, size_t n, double s)
 
 int cmd_classify(int argc, char **argv)
 {
-    const char *model_path = NULL;
-    int top = 3, json = 0, timeline = 0, nfiles = 0;
+    classify_args o = {0};
+    cli_args pa;
+    int prc = cli_parse(&cli_cmd_classify, argc, argv, &o, &pa);
+    if (prc != CLI_CONTINUE) return prc;
+    const char *model_path = o.model;
+    int top = o.top, json = o.json, timeline = o.timeline;
     as_load_opts lo = {0};
-    lo.max_duration_s = 1200;
-    char **files = calloc((size_t)argc, sizeof *files);
-    if (!files) return cli_error(NULL, AS_ERR_NOMEM, "classify");
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            free(files);
-            return 0;
-        }
-        if (strcmp(a, "--model") == 0) {
-            if (i + 1 >= argc) {
-                free(files);
-                return cli_usage("classify", "--model needs a model file");
-            }
-            model_path = argv[++i];
-        } else if (strcmp(a, "--top") == 0) {
-            if (!cli_parse_int("classify", a, i + 1 < argc ? argv[i + 1] : NULL, 0, AS_GENRE_MAX_CLASSES, &top)) {
-                free(files);
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "--max-duration") == 0) {
-            if (!cli_parse_double("classify", a, i + 1 < argc ? argv[i + 1] : NULL, 0, 1e7, &lo.max_duration_s)) {
-                free(files);
-                return 2;
-            }
-            i++;
-        } else if (strcmp(a, "--json") == 0) {
-            json = 1;
-        } else if (strcmp(a, "--timeline") == 0) {
-            timeline = 1;
-        } else if (strcmp(a, "--") == 0) {
-            while (++i < argc) files[nfiles++] = argv[i];
-        } else if (a[0] == '-' && a[1]) {
-            free(files);
-            return cli_usage("classify", "unknown option '%s'", a);
-        } else {
-            files[nfiles++] = argv[i];
-        }
+    lo.max_duration_s = o.max_duration;
+    if (!pa.npos) return cli_usage("classify", "no input files");
+    cli_inputs in = {0};
+    int walk_failed = cli_walk(pa.pos, pa.npos, &in);
+    int nfiles = (int)in.n;
+    char **files = calloc(in.n + 1, sizeof *files);
+    if (!files) {
+        cli_inputs_free(&in);
+        return cli_error(NULL, AS_ERR_NOMEM, "classify");
     }
-    if (!nfiles) {
-        free(files);
-        return cli_usage("classify", "no input files");
-    }
+    for (size_t i = 0; i < in.n; i++) files[i] = in.v[i].path;
     as_error err = {0};
     as_genre_model *m = NULL;
     as_status st = model_path ? as_genre_load(model_path, &m, &err) : as_genre_load_default(&m, &err);
     if (st != AS_OK) {
         free(files);
+        cli_inputs_free(&in);
         return cli_error(&err, st, model_path ? model_path : "built-in model");
     }
     as_features *fx = as_features_create(&st);
     if (!fx) {
         as_genre_destroy(m);
         free(files);
+        cli_inputs_free(&in);
         return cli_error(NULL, st, "features");
     }
     int C = as_genre_n_classes(m);
     if (top <= 0 || top > C) top = C;
     int64_t seg = as_genre_segment_length(m);
-    int failed = 0, printed = 0;
+    int failed = walk_failed, printed = 0;
     enum { MAXW = 4096 }; /* 34 hours of 30-s windows, 3.4 hours of 3-s ones */
     int64_t *starts = malloc(sizeof(int64_t) * MAXW);
     double *wp = malloc(sizeof(double) * (size_t)MAXW * C);
@@ -125,6 +117,7 @@ int cmd_classify(int argc, char **argv)
         as_features_destroy(fx);
         as_genre_destroy(m);
         free(files);
+        cli_inputs_free(&in);
         return cli_error(NULL, AS_ERR_NOMEM, "classify");
     }
     if (json) printf("[");
@@ -147,6 +140,8 @@ int cmd_classify(int argc, char **argv)
             for (int c = 0; st == AS_OK && c < C; c++) avg[c] += wp[(size_t)w * C + c] / nw;
         }
         int64_t n_samples = y.n;
+        char warning[160];
+        cli_genre_warning(y.data, y.n, warning, sizeof warning);
         as_signal_free(&y);
         if (st != AS_OK && (st == AS_ERR_ARG || st == AS_ERR_EMPTY) && n_samples <= 1024) {
             fprintf(stderr, "audiostyle: %s: too short to classify (%lld samples at 22050 Hz; "
@@ -160,11 +155,18 @@ int cmd_classify(int argc, char **argv)
             failed++;
             continue;
         }
+        if (warning[0]) {
+            fflush(stdout);
+            fprintf(stderr, "audiostyle: warning: %s: %s\n", files[f], warning);
+        }
         if (json) {
             printf("%s\n {\"file\": ", printed ? "," : "");
             cli_json_str(stdout, files[f]);
             printf(", \"genres\": ");
             print_genres_json(m, avg, top);
+            printf(", \"warning\": ");
+            if (warning[0]) cli_json_str(stdout, warning);
+            else printf("null");
             if (timeline) {
                 printf(", \"windows\": [");
                 for (int w = 0; w < nw; w++) {
@@ -199,5 +201,6 @@ int cmd_classify(int argc, char **argv)
     as_features_destroy(fx);
     as_genre_destroy(m);
     free(files);
+    cli_inputs_free(&in);
     return failed ? 1 : 0;
 }

@@ -2,25 +2,43 @@
  * (as_report_write_html) for three tracks, e.g. the inputs and the output of a transfer. */
 #include "cli.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char *CMD = "compare";
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-        "usage: audiostyle compare CONTENT STYLE RESULT -o REPORT.html [options]\n"
-        "  Writes one self-contained HTML page (no JavaScript; pictures and audio embedded) that\n"
-        "  compares the three tracks: players, spectrograms, waveforms, chroma, spectral centroid,\n"
-        "  bandwidth, rolloff, flatness, onset strength and loudness over time, tempo, genre\n"
-        "  probabilities (built-in model), similarity of the result to each input, genre shift.\n"
-        "\n"
-        "  -o, --output FILE      the report (required)\n"
-        "  --title T              the page title (default: audiostyle: RESULT)\n"
-        "  --max-duration S       refuse inputs longer than S seconds (1200)\n"
-        "  --quiet                print nothing on success\n");
-}
+typedef struct compare_args {
+    const char *out, *title;
+    double max_dur;
+    int quiet, force;
+} compare_args;
+
+#define O(f) offsetof(compare_args, f)
+static const cli_opt compare_opts[] = {
+    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "REPORT.html", .help = "the report (required)", .offset = O(out)},
+    {.name = "title", .type = CLI_STRING, .metavar = "T", .def_text = "audiostyle: RESULT", .help = "the page title", .offset = O(title)},
+    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.1, .max = 1e7, .def = "1200", .help = "refuse inputs longer than S seconds", .offset = O(max_dur)},
+    {.name = "force", .type = CLI_FLAG, .help = "replace existing files the command would write without being named", .offset = O(force)},
+    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors", .offset = O(quiet)},
+};
+#undef O
+
+const cli_command cli_cmd_compare = {
+    .name = "compare",
+    .synopsis = "CONTENT STYLE RESULT -o REPORT.html [options]",
+    .summary = "an HTML report comparing content, style and result",
+    .description = "Writes one self-contained HTML page (no JavaScript; pictures and audio embedded) that compares "
+                   "the three tracks: players, spectrograms, waveforms, chroma, spectral centroid, bandwidth, "
+                   "rolloff, flatness, onset strength and loudness over time, tempo, genre probabilities (built-in "
+                   "model), similarity of the result to each input, genre shift, and a Quality section with the "
+                   "five transfer-quality metrics (also printed on stderr). Numbers computed from too few "
+                   "frames show as a dash; tracks under 3 s or quieter than -60 dBFS RMS get a warning beside "
+                   "their genres.",
+    .opts = compare_opts,
+    .n_opts = CLI_N(compare_opts),
+    .run = cmd_compare,
+};
 
 static const char *base_name(const char *p)
 {
@@ -30,36 +48,21 @@ static const char *base_name(const char *p)
 
 int cmd_compare(int argc, char **argv)
 {
-    const char *in[3] = {NULL, NULL, NULL}, *out = NULL, *title = NULL;
-    int nin = 0, quiet = 0;
-    double max_dur = 1200;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (!v) return cli_usage(CMD, "%s needs a value", a);
-            out = v;
-            i++;
-        } else if (!strcmp(a, "--title")) {
-            if (!v) return cli_usage(CMD, "%s needs a value", a);
-            title = v;
-            i++;
-        } else if (!strcmp(a, "--max-duration")) {
-            if (!cli_parse_double(CMD, a, v, 0.1, 1e7, &max_dur)) return 2;
-            i++;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage(CMD, "unknown option '%s'", a);
-        } else {
-            if (nin >= 3) return cli_usage(CMD, "too many inputs ('%s'): give CONTENT, STYLE and RESULT", a);
-            in[nin++] = a;
-        }
-    }
-    if (nin < 3) return cli_usage(CMD, "give CONTENT, STYLE and RESULT files");
+    compare_args o = {0};
+    cli_args a;
+    int prc = cli_parse(&cli_cmd_compare, argc, argv, &o, &a);
+    if (prc != CLI_CONTINUE) return prc;
+    if (a.npos > 3) return cli_usage(CMD, "too many inputs ('%s'): give CONTENT, STYLE and RESULT", a.pos[3]);
+    if (a.npos < 3) return cli_usage(CMD, "give CONTENT, STYLE and RESULT files");
+    const char *in[3] = {a.pos[0], a.pos[1], a.pos[2]}, *out = o.out, *title = o.title;
+    int quiet = o.quiet;
+    double max_dur = o.max_dur;
     if (!out) return cli_usage(CMD, "no output file: use -o REPORT.html");
+    {
+        cli_out outs[] = {{.path = out, .what = "the report", .exts = ".html|.htm", .named = 1}};
+        int bad = cli_check_paths(CMD, outs, 1, in, 3, o.force);
+        if (bad) return bad;
+    }
 
     as_signal sig[3] = {{0}, {0}, {0}};
     as_error err = {0};

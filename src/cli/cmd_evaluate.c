@@ -3,24 +3,44 @@
 #define _POSIX_C_SOURCE 200809L
 #include "genre_cli.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: audiostyle evaluate DATA (--folds K | --split TRAIN_LIST TEST_LIST) [options]\n\n"
-               "Trains and tests a model type on DATA (a features CSV or a folder of genre sub-folders).\n"
-               "  --folds K             stratified K-fold cross-validation, grouped by song (default 10)\n"
-               "  --split TRAIN TEST    train on the files of TRAIN (a list of genre/genre.NNNNN.wav lines;\n"
-               "                        several lists joined by commas are merged), test on TEST.\n"
-               "                        GTZAN fault-filtered: --split train_filtered.txt,valid_filtered.txt test_filtered.txt\n"
-               "  --confusion OUT.png   also draw the confusion matrix\n"
-               "  --json                print a JSON object (accuracy, per_class, confusion)\n"
-               "  --quiet               no progress line\n"
-               "training options:\n%s",
-            genre_cli_train_help);
-}
+typedef struct evaluate_args {
+    genre_cli_common g; /* first: the shared entries' offsets are into it */
+    int folds, json;
+    const char *split[2];
+    const char *confusion;
+} evaluate_args;
+
+#define O(f) offsetof(evaluate_args, f)
+static const cli_opt evaluate_opts[] = {
+    {.name = "folds", .type = CLI_INT, .metavar = "K", .min = 2, .max = 1000, .def_text = "10, without --split", .help = "stratified K-fold cross-validation, grouped by song", .offset = O(folds)},
+    {.name = "split", .type = CLI_PAIR, .metavar = "TRAIN TEST", .help = "train on the files of TRAIN (a list of genre/genre.NNNNN.wav lines; several lists joined by commas are merged), test on TEST", .offset = O(split)},
+    {.name = "confusion", .type = CLI_FILE_OUT, .metavar = "OUT.png", .help = "also draw the confusion matrix", .offset = O(confusion)},
+    {.name = "json", .type = CLI_FLAG, .help = "print a JSON object (accuracy, per_class, confusion)", .offset = O(json)},
+    {.name = "force", .type = CLI_FLAG, .help = "replace existing files the command would write without being named", .offset = O(g.force)},
+    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors", .offset = O(g.quiet)},
+    GENRE_CLI_TRAIN_OPTS,
+};
+#undef O
+
+const cli_command cli_cmd_evaluate = {
+    .name = "evaluate",
+    .synopsis = "DATA (--folds K | --split TRAIN_LIST TEST_LIST) [options]",
+    .summary = "cross-validate or test a genre model type",
+    .description = "Trains and tests a model type (--model-type) on DATA (a features CSV or a folder of audio in "
+                   "genre folders, as for train) and prints accuracy, per-genre precision, recall and F1 and the "
+                   "confusion matrix. GTZAN fault-filtered: --split train_filtered.txt,valid_filtered.txt "
+                   "test_filtered.txt.",
+    .opts = evaluate_opts,
+    .n_opts = CLI_N(evaluate_opts),
+    .run = cmd_evaluate,
+};
 
 /* Marks the rows of every comma-separated list in `lists`. */
 static int mark_lists(const as_genre_dataset *d, const char *lists, unsigned char *mask, int *missing)
@@ -98,48 +118,36 @@ static void print_json(const as_genre_eval *ev, const as_genre_dataset *d, const
 
 int cmd_evaluate(int argc, char **argv)
 {
-    const char *data = NULL, *train_lists = NULL, *test_list = NULL, *png = NULL;
-    int folds = 0, json = 0, quiet = 0, segments = 0;
-    as_genre_train_opts o;
-    genre_cli_train_defaults(&o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        int r = genre_cli_train_opt("evaluate", argc, argv, &i, &o);
-        if (r < 0) return 2;
-        if (r > 0) continue;
-        if (strcmp(a, "--folds") == 0) {
-            if (!cli_parse_int("evaluate", a, i + 1 < argc ? argv[i + 1] : NULL, 2, 1000, &folds)) return 2;
-            i++;
-        } else if (strcmp(a, "--split") == 0) {
-            if (i + 2 >= argc) return cli_usage("evaluate", "--split needs TRAIN_LIST and TEST_LIST");
-            train_lists = argv[++i];
-            test_list = argv[++i];
-        } else if (strcmp(a, "--confusion") == 0) {
-            if (i + 1 >= argc) return cli_usage("evaluate", "--confusion needs a PNG file name");
-            png = argv[++i];
-        } else if (strcmp(a, "--segments") == 0) {
-            if (!cli_parse_int("evaluate", a, i + 1 < argc ? argv[i + 1] : NULL, 0, 3, &segments)) return 2;
-            if (segments != 0 && segments != 3) return cli_usage("evaluate", "--segments takes 3 (or 0 for whole files)");
-            i++;
-        } else if (strcmp(a, "--json") == 0) {
-            json = 1;
-        } else if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("evaluate", "unknown option '%s'", a);
-        } else if (!data) {
-            data = a;
-        } else {
-            return cli_usage("evaluate", "one DATA argument only (got '%s' too)", a);
-        }
-    }
-    if (!data) return cli_usage("evaluate", "missing DATA (a features CSV or a folder of genre sub-folders)");
+    evaluate_args ea;
+    memset(&ea, 0, sizeof ea);
+    genre_cli_train_defaults(&ea.g);
+    cli_args pa;
+    int prc = cli_parse(&cli_cmd_evaluate, argc, argv, &ea, &pa);
+    if (prc != CLI_CONTINUE) return prc;
+    genre_cli_train_finish(&cli_cmd_evaluate, &pa, &ea.g);
+    as_genre_train_opts o = ea.g.t;
+    const char *train_lists = ea.split[0], *test_list = ea.split[1], *png = ea.confusion;
+    int folds = ea.folds, json = ea.json, quiet = ea.g.quiet, segments = ea.g.segments;
+    if (pa.npos == 0) return cli_usage("evaluate", "missing DATA (a features CSV or a folder of genre sub-folders)");
+    if (pa.npos > 1) return cli_usage("evaluate", "one DATA argument only (got '%s' too)", pa.pos[1]);
+    const char *data = pa.pos[0];
     if (folds && train_lists) return cli_usage("evaluate", "--folds and --split exclude each other");
     if (!folds && !train_lists) folds = 10;
+    {
+        cli_out outs[] = {{.path = png, .what = "the confusion matrix", .exts = ".png", .named = 1}};
+        const char *ins[] = {data, train_lists, test_list};
+        int bad = cli_check_paths("evaluate", outs, 1, ins, 3, ea.g.force);
+        if (bad) return bad;
+    }
+    if (train_lists) { /* the lists must be there before the features of a folder are computed */
+        char lists[8192];
+        snprintf(lists, sizeof lists, "%s,%s", train_lists, test_list);
+        char *save = NULL;
+        for (char *p = strtok_r(lists, ",", &save); p; p = strtok_r(NULL, ",", &save))
+            if (access(p, R_OK) != 0)
+                return cli_path_problem(1, p, "--split TRAIN TEST takes lists of genre/genre.NNNNN.wav lines",
+                                        "cannot read the list (%s)", strerror(errno));
+    }
     cli_catch_interrupts();
     as_genre_dataset d;
     int rc = genre_cli_load_data("evaluate", data, segments, quiet || json, &d);
@@ -213,6 +221,7 @@ int cmd_evaluate(int argc, char **argv)
         }
         st = as_plot_confusion(png, counts, C, labels, title, &err);
         if (st != AS_OK) rc = cli_error(&err, st, png);
+        else if (!quiet) fprintf(stderr, "audiostyle: wrote %s\n", png);
     }
 done:
     free(ev);

@@ -7,32 +7,21 @@
  * is refused, and fewer files run at once when `jobs` of them would not fit. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "walk.h"
 
-#include <dirent.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static const char *const audio_ext[] = {"wav", "flac", "ogg", "oga", "opus", "mp3", "au",
-                                        "aiff", "aif", "caf", "w64", NULL};
-
-static int is_audio_name(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    if (!dot || name[0] == '.') return 0;
-    for (int i = 0; audio_ext[i]; i++)
-        if (strcasecmp(dot + 1, audio_ext[i]) == 0) return 1;
-    return 0;
-}
-
 typedef struct job {
-    char *path;
-    char *label;          /* parent folder for GTZAN-style trees, else NULL */
+    const char *path;     /* the walker's (cli_inputs) */
+    const char *name;     /* relative to the folder given */
+    const char *label;    /* the genre folder, or NULL */
     double *values;       /* (nrows, 57) */
     int64_t *lengths;     /* (nrows,) */
     int64_t nrows;
@@ -42,103 +31,8 @@ typedef struct job {
 
 typedef struct joblist {
     job *v;
-    size_t n, cap;
+    size_t n;
 } joblist;
-
-static int push(joblist *l, const char *path)
-{
-    if (l->n == l->cap) {
-        size_t c = l->cap ? 2 * l->cap : 64;
-        job *nv = realloc(l->v, sizeof *nv * c);
-        if (!nv) return -1;
-        l->v = nv;
-        l->cap = c;
-    }
-    memset(&l->v[l->n], 0, sizeof l->v[l->n]);
-    l->v[l->n].path = strdup(path);
-    if (!l->v[l->n].path) return -1;
-    l->n++;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Adds the audio files under dir (recursively, sorted by name). */
-static int scan_dir(joblist *l, const char *dir, int depth)
-{
-    if (depth > 32) return 0;
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "audiostyle: %s: cannot open the folder\n", dir);
-        return -1;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nn = realloc(names, sizeof *nn * cap);
-            if (!nn) break;
-            names = nn;
-        }
-        names[n] = strdup(e->d_name);
-        if (names[n]) n++;
-    }
-    closedir(d);
-    if (n > 1) qsort(names, n, sizeof *names, cmp_str); /* names is NULL for an empty folder */
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t L = strlen(dir) + strlen(names[i]) + 2;
-        char *p = malloc(L);
-        if (p) {
-            snprintf(p, L, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
-            struct stat st;
-            if (stat(p, &st) == 0) {
-                if (S_ISDIR(st.st_mode)) {
-                    if (scan_dir(l, p, depth + 1) != 0) rc = -1;
-                } else if (S_ISREG(st.st_mode) && is_audio_name(names[i])) {
-                    if (push(l, p) != 0) rc = -1;
-                }
-            }
-            free(p);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return rc;
-}
-
-/* GTZAN layout: genres_original/<genre>/<file>, or <genre>/<genre>.NNNNN.<ext>: the label is the
- * parent folder's name. */
-static char *label_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path) return NULL;
-    const char *base = slash + 1;
-    const char *ps = slash - 1;
-    while (ps > path && *ps != '/') ps--;
-    const char *parent = *ps == '/' ? ps + 1 : ps;
-    size_t plen = (size_t)(slash - parent);
-    if (plen == 0) return NULL;
-    int gtzan = 0;
-    if (strncmp(base, parent, plen) == 0 && base[plen] == '.') gtzan = 1;
-    if (ps > path) {
-        const char *gs = ps - 1;
-        while (gs > path && *gs != '/') gs--;
-        const char *gp = *gs == '/' ? gs + 1 : gs;
-        if ((size_t)(ps - gp) == strlen("genres_original") && strncmp(gp, "genres_original", 15) == 0)
-            gtzan = 1;
-    }
-    if (!gtzan) return NULL;
-    char *l = malloc(plen + 1);
-    if (l) {
-        memcpy(l, parent, plen);
-        l[plen] = 0;
-    }
-    return l;
-}
 
 typedef struct shared {
     joblist *jobs;
@@ -218,24 +112,36 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-            "usage: audiostyle features PATH... -o OUT.csv [--segments S] [--jobs N] [--max-duration S]\n"
-            "                           [--quiet]\n"
-            "\n"
-            "The 57 GTZAN features (librosa 0.7.2, Kaggle CSV schema) of audio files. PATH is a\n"
-            "file or a folder (searched recursively for audio files). In a GTZAN tree\n"
-            "(genres_original/<genre>/*.wav) the label column is the genre folder.\n"
-            "\n"
-            "  -o, --output OUT.csv  where to write the table (atomically)\n"
-            "  --segments S          one row per complete S-second segment (3: features_3_sec.csv)\n"
-            "  --jobs N              files processed in parallel (default: number of cores,\n"
-            "                        fewer when memory is short)\n"
-            "  --max-duration S      refuse files longer than S seconds (default 1200; 0 = no\n"
-            "                        limit)\n"
-            "  --quiet               no progress line\n");
-}
+typedef struct features_args {
+    const char *out;
+    int segments, jobs, quiet, force;
+    double max_duration;
+} features_args;
+
+#define O(f) offsetof(features_args, f)
+static const cli_opt features_opts[] = {
+    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT.csv", .help = "where to write the table (atomically; - for standard output)", .offset = O(out)},
+    {.name = "segments", .type = CLI_INT, .metavar = "S", .min = 1, .max = 3600, .def_text = "whole files", .help = "one row per complete S-second segment (3: features_3_sec.csv)", .offset = O(segments)},
+    {.name = "jobs", .short_name = 'j', .type = CLI_INT, .min = 1, .max = 1024, .def_text = "number of cores, fewer when memory is short", .help = "files processed in parallel", .offset = O(jobs)},
+    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e9, .def = "1200", .help = "refuse files longer than S seconds (0 = no limit)", .offset = O(max_duration)},
+    {.name = "force", .type = CLI_FLAG, .help = "replace existing files the command would write without being named", .offset = O(force)},
+    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors", .offset = O(quiet)},
+};
+#undef O
+
+const cli_command cli_cmd_features = {
+    .name = "features",
+    .synopsis = "PATH... -o OUT.csv [--segments S] [--jobs N] [--max-duration S] [--quiet]",
+    .summary = "compute the 57 GTZAN features (Kaggle CSV schema)",
+    .description = "The 57 GTZAN features (librosa 0.7.2, Kaggle CSV schema) of audio files. PATH is a file or a "
+                   "folder (searched recursively for audio files). The filename column is the path relative to "
+                   "the folder given (the base name for a file given by itself). The label column is the genre "
+                   "folder: in a GTZAN tree (genres_original/<genre>/*.wav, at any level) or the sub-folder of "
+                   "PATH that holds the file.",
+    .opts = features_opts,
+    .n_opts = CLI_N(features_opts),
+    .run = cmd_features,
+};
 
 /* MemAvailable from /proc/meminfo in MB (AUDIOSTYLE_MEMAVAIL_MB overrides it, for tests);
  * -1 when unknown. */
@@ -270,10 +176,19 @@ static double job_memory_mb(const char *path, int segments, double max_duration)
     return ((double)in.frames * in.channels * 4.0 + n22 * 4.0 + work * 60.0) / (1024.0 * 1024.0);
 }
 
-static char *row_name(const char *path, int segments, int64_t k)
+static void free_jobs(joblist *L, cli_inputs *in)
 {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
+    for (size_t i = 0; i < L->n; i++) {
+        free(L->v[i].values);
+        free(L->v[i].lengths);
+    }
+    free(L->v);
+    cli_inputs_free(in);
+}
+
+static char *row_name(const char *name, int segments, int64_t k)
+{
+    const char *base = name;
     size_t L = strlen(base) + 32;
     char *o = malloc(L);
     if (!o) return NULL;
@@ -281,92 +196,57 @@ static char *row_name(const char *path, int segments, int64_t k)
         snprintf(o, L, "%s", base);
         return o;
     }
-    const char *dot = strrchr(base, '.');
-    if (!dot || dot == base) snprintf(o, L, "%s.%lld", base, (long long)k);
+    const char *dot = strrchr(base, '.'), *slash = strrchr(base, '/');
+    if (dot && slash && dot < slash) dot = NULL;
+    if (!dot || dot == base || dot == slash + 1) snprintf(o, L, "%s.%lld", base, (long long)k);
     else snprintf(o, L, "%.*s.%lld%s", (int)(dot - base), base, (long long)k, dot);
     return o;
 }
 
 int cmd_features(int argc, char **argv)
 {
-    const char *out = NULL;
-    int segments = 0, jobs = 0, quiet = 0;
-    double max_duration = 1200;
+    features_args o = {0};
+    cli_args a;
+    int prc = cli_parse(&cli_cmd_features, argc, argv, &o, &a);
+    if (prc != CLI_CONTINUE) return prc;
+    const char *out = o.out;
+    int segments = o.segments, jobs = o.jobs, quiet = o.quiet;
+    double max_duration = o.max_duration;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    joblist L = {0};
-    char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
-    int ninputs = 0;
-    if (!inputs) return cli_error(NULL, AS_ERR_NOMEM, "features");
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { usage(stdout); free(inputs); return 0; }
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (++i >= argc) { free(inputs); return cli_usage("features", "%s needs a file name", a); }
-            out = argv[i];
-        } else if (strcmp(a, "--segments") == 0) {
-            if (++i >= argc || !cli_parse_int("features", "--segments", argv[i], 1, 3600, &segments)) {
-                free(inputs);
-                return i >= argc ? cli_usage("features", "--segments needs a number of seconds") : 2;
-            }
-        } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
-            if (++i >= argc || !cli_parse_int("features", "--jobs", argv[i], 1, 1024, &jobs)) {
-                free(inputs);
-                return i >= argc ? cli_usage("features", "--jobs needs a number") : 2;
-            }
-        } else if (strcmp(a, "--max-duration") == 0) {
-            if (++i >= argc || !cli_parse_double("features", "--max-duration", argv[i], 0, 1e9, &max_duration)) {
-                free(inputs);
-                return i >= argc ? cli_usage("features", "--max-duration needs a number of seconds") : 2;
-            }
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1] != 0) {
-            free(inputs);
-            return cli_usage("features", "unknown option '%s'", a);
-        } else {
-            inputs[ninputs++] = argv[i];
-        }
-    }
-    if (!out) { free(inputs); return cli_usage("features", "no output file (-o OUT.csv)"); }
-    if (ninputs == 0) { free(inputs); return cli_usage("features", "no input file or folder"); }
+    if (!out) return cli_usage("features", "no output file (-o OUT.csv)");
+    if (a.npos == 0) return cli_usage("features", "no input file or folder");
     if (jobs <= 0) jobs = ncpu > 0 ? (int)ncpu : 1;
-    {
-        /* fail before the work when the output folder cannot take the file */
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", out);
-        char *sl = strrchr(dir, '/');
-        if (!sl) snprintf(dir, sizeof dir, ".");
-        else if (sl == dir) dir[1] = 0;
-        else *sl = 0;
-        struct stat ds;
-        if (stat(dir, &ds) != 0 || !S_ISDIR(ds.st_mode) || access(dir, W_OK) != 0) {
-            fprintf(stderr, "audiostyle: %s: cannot write there (folder %s missing or read-only)\n", out, dir);
-            free(inputs);
-            return 1;
-        }
-    }
+    cli_out outs[] = {{.path = out, .what = "the table", .exts = ".csv", .stdout_ok = 1, .named = 1}};
+    int bad = cli_check_paths("features", outs, 1, (const char *const *)a.pos, a.npos, o.force);
+    if (bad) return bad;
 
-    int failed = 0;
-    for (int i = 0; i < ninputs; i++) {
-        struct stat st;
-        if (stat(inputs[i], &st) != 0) {
-            fprintf(stderr, "audiostyle: %s: no such file or folder\n", inputs[i]);
-            failed = 1;
-        } else if (S_ISDIR(st.st_mode)) {
-            if (scan_dir(&L, inputs[i], 0) != 0) failed = 1;
-        } else if (push(&L, inputs[i]) != 0) {
-            failed = 1;
+    cli_inputs in = {0};
+    int failed = cli_walk(a.pos, a.npos, &in);
+    if (in.n == 0) {
+        cli_inputs_free(&in);
+        return 1;
+    }
+    {
+        /* the output among the files found in a folder (a .csv never is, but be sure) */
+        const char **paths = malloc(sizeof *paths * in.n);
+        if (!paths) return cli_error(NULL, AS_ERR_NOMEM, "features");
+        for (size_t i = 0; i < in.n; i++) paths[i] = in.v[i].path;
+        bad = cli_check_paths("features", outs, 1, paths, (int)in.n, o.force);
+        free(paths);
+        if (bad) {
+            cli_inputs_free(&in);
+            return bad;
         }
     }
-    const char *first_input = inputs[0]; /* an argv string: outlives inputs */
-    free(inputs);
-    for (size_t i = 0; i < L.n; i++) L.v[i].label = label_of(L.v[i].path);
-    if (L.n == 0) {
-        if (!failed)
-            fprintf(stderr, "audiostyle: %s%s: no audio files found\n", first_input,
-                    ninputs > 1 ? " (and the other inputs)" : "");
-        free(L.v);
-        return 1;
+    joblist L = {calloc(in.n, sizeof(job)), in.n};
+    if (!L.v) {
+        cli_inputs_free(&in);
+        return cli_error(NULL, AS_ERR_NOMEM, "features");
+    }
+    for (size_t i = 0; i < in.n; i++) {
+        L.v[i].path = in.v[i].path;
+        L.v[i].name = in.v[i].name;
+        L.v[i].label = in.v[i].label;
     }
     if ((size_t)jobs > L.n) jobs = (int)L.n;
     {
@@ -386,11 +266,7 @@ int cmd_features(int argc, char **argv)
                     big, biggest, avail);
             fprintf(stderr, "hint: --segments S needs less (one row per S-second segment), or cut the file "
                             "shorter; --max-duration S refuses long files\n");
-            for (size_t i = 0; i < L.n; i++) {
-                free(L.v[i].path);
-                free(L.v[i].label);
-            }
-            free(L.v);
+            free_jobs(&L, &in);
             return 1;
         }
         if (big && biggest * jobs > avail) {
@@ -422,6 +298,7 @@ int cmd_features(int argc, char **argv)
     if (started == 0) {
         fprintf(stderr, "audiostyle: features: cannot start (%s)\n", as_strerror(st != AS_OK ? st : AS_ERR_NOMEM));
         free(W);
+        free_jobs(&L, &in);
         return 1;
     }
     cli_progress p;
@@ -463,38 +340,34 @@ int cmd_features(int argc, char **argv)
         if (nrows == 0) {
             /* every input failed: an empty table would look like a result */
             fprintf(stderr, "audiostyle: features: no file could be read; %s not written\n", out);
-            for (size_t i = 0; i < L.n; i++) {
-                free(L.v[i].path);
-                free(L.v[i].label);
-                free(L.v[i].values);
-                free(L.v[i].lengths);
-            }
-            free(L.v);
+            free_jobs(&L, &in);
             return 1;
         }
         as_features_row *rows = calloc(nrows, sizeof *rows);
         size_t r = 0;
         for (size_t i = 0; rows && i < L.n; i++)
             for (int64_t k = 0; k < L.v[i].nrows; k++, r++) {
-                rows[r].filename = row_name(L.v[i].path, segments, k);
+                rows[r].filename = row_name(L.v[i].name, segments, k);
                 rows[r].length = L.v[i].lengths[k];
                 rows[r].values = L.v[i].values + k * AS_FEATURES_COUNT;
                 rows[r].label = L.v[i].label ? L.v[i].label : "";
             }
         as_error err = {0};
-        as_status ws = rows ? as_features_write_csv(out, rows, nrows, &err) : AS_ERR_NOMEM;
-        if (ws != AS_OK) rc = cli_error(&err, ws, out);
-        else if (!quiet)
-            fprintf(stderr, "audiostyle: features: %zu rows from %zu files -> %s\n", nrows, L.n, out);
+        char tmp[4096];
+        const char *dst = cli_out_path(out, ".csv", tmp, sizeof tmp);
+        as_status ws = !dst ? AS_ERR_IO : rows ? as_features_write_csv(dst, rows, nrows, &err) : AS_ERR_NOMEM;
+        if (ws != AS_OK) {
+            rc = dst ? cli_error(&err, ws, out) : 1;
+            cli_out_discard(out, dst);
+        } else {
+            rc = cli_out_finish(out, dst);
+            if (!rc && !quiet)
+                fprintf(stderr, "audiostyle: features: %zu rows from %zu files -> %s\n", nrows, L.n,
+                        cli_is_stdout(out) ? "standard output" : out);
+        }
         for (size_t q = 0; rows && q < nrows; q++) free((char *)rows[q].filename);
         free(rows);
     }
-    for (size_t i = 0; i < L.n; i++) {
-        free(L.v[i].path);
-        free(L.v[i].label);
-        free(L.v[i].values);
-        free(L.v[i].lengths);
-    }
-    free(L.v);
+    free_jobs(&L, &in);
     return (rc || failed) ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-/* cmd_info.c — audiostyle info FILE... [--json]: what a file is, how long and how loud.
+/* cmd_info.c — audiostyle info PATH... [--json]: what a file is, how long and how loud.
  *
  * Text output, one block per file (a blank line between blocks), one "key: value" per line:
  *     file: examples/techno_torustrooper_tt1.flac
@@ -7,7 +7,7 @@
  *     channels: 1
  *     sample_rate: 22050 Hz
  *     duration: 10.000 s
- *     frames: 220500
+ *     samples: 220500
  *     peak: -0.41 dBFS
  *     rms: -12.74 dBFS
  * Levels are of the decoded file at its own rate, all channels; silence is "-inf dBFS".
@@ -17,19 +17,38 @@
  * from its header) is refused like an unreadable one, before it is decoded.
  */
 #include "cli.h"
+#include "walk.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: audiostyle info FILE... [--json] [--max-duration S]\n"
-               "  Prints format, subtype, channels, sample rate, duration, frames, and the peak and\n"
-               "  RMS level (dBFS, all channels, at the file's own rate) of each FILE.\n"
-               "  --json             one JSON array, an object per file\n"
-               "  --max-duration S   refuse files longer than S seconds (default 1200; 0 = no limit)\n");
-}
+typedef struct info_args {
+    int json;
+    double max_duration;
+} info_args;
+
+static const cli_opt info_opts[] = {
+    {.name = "json", .type = CLI_FLAG, .help = "one JSON array, an object per file", .offset = offsetof(info_args, json)},
+    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e9, .def = "1200",
+     .help = "refuse files longer than S seconds (0 = no limit)", .offset = offsetof(info_args, max_duration)},
+};
+
+const cli_command cli_cmd_info = {
+    .name = "info",
+    .synopsis = "PATH... [--json] [--max-duration S]",
+    .summary = "format, duration, levels and tempo of a file",
+    .description = "Prints format, subtype, channels, sample rate, duration, samples (per channel), the peak and "
+                   "the RMS level and the tempo of each file. PATH is a file or a folder (searched recursively "
+                   "for audio files). Levels are in dBFS over all samples of all channels at the file's own rate; "
+                   "RMS is sqrt(mean(x^2)) over the whole file, the same definition as the report's RMS row. "
+                   "The tempo (beat_track at 22050 Hz) is n/a for clips too short to hold two beats "
+                   "(shorter than 1 s or than two beats at the estimated tempo).",
+    .opts = info_opts,
+    .n_opts = CLI_N(info_opts),
+    .run = cmd_info,
+};
 
 /* tempo: added by the features module. beat_track's tempo of the file decoded at 22050 Hz (the
  * GTZAN tempo column); NAN when it cannot be computed (unreadable, or 46 ms or shorter). */
@@ -43,6 +62,9 @@ static double info_tempo(const char *path, double max_duration)
     if (!f && !(f = as_features_create(NULL))) return NAN;
     if (as_audio_load(path, &lo, &y, NULL) != AS_OK) return NAN;
     if (as_features_tempo(f, y.data, y.n, &bpm) != AS_OK) bpm = NAN;
+    /* a tempo needs two beats: none for clips under 1 s or under two beats at the estimate */
+    double dur = (double)y.n / y.sr;
+    if (!(bpm > 0) || dur < 1.0 || dur < 2 * 60.0 / bpm) bpm = NAN;
     as_signal_free(&y);
     return bpm;
 }
@@ -61,35 +83,20 @@ static void json_db(const char *key, double lin)
 
 int cmd_info(int argc, char **argv)
 {
-    int json = 0, nfiles = 0, opts_done = 0;
-    double max_duration = 1200.0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!opts_done && a[0] == '-' && a[1] != '\0') {
-            if (strcmp(a, "--") == 0) opts_done = 1;
-            else if (strcmp(a, "--json") == 0) json = 1;
-            else if (strcmp(a, "--max-duration") == 0) {
-                if (++i >= argc) return cli_usage("info", "--max-duration needs a number of seconds");
-                if (!cli_parse_double("info", a, argv[i], 0, 1e9, &max_duration)) return 2;
-            }
-            else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { usage(stdout); return 0; }
-            else return cli_usage("info", "unknown option '%s'", a);
-        } else {
-            nfiles++;
-        }
-    }
-    if (nfiles == 0) return cli_usage("info", "no input file given");
+    info_args o = {0};
+    cli_args a;
+    int rc = cli_parse(&cli_cmd_info, argc, argv, &o, &a);
+    if (rc != CLI_CONTINUE) return rc;
+    int json = o.json;
+    double max_duration = o.max_duration;
+    if (a.npos == 0) return cli_usage("info", "no input file given");
+    cli_inputs in = {0};
+    int failed = cli_walk(a.pos, a.npos, &in);
 
-    int failed = 0, printed = 0;
-    opts_done = 0;
+    int printed = 0;
     if (json) printf("[");
-    for (int i = 1; i < argc; i++) {
-        const char *path = argv[i];
-        if (!opts_done && path[0] == '-' && path[1] != '\0') {
-            if (strcmp(path, "--") == 0) opts_done = 1;
-            else if (strcmp(path, "--max-duration") == 0) i++;
-            continue;
-        }
+    for (size_t i = 0; i < in.n; i++) {
+        const char *path = in.v[i].path;
         as_error err = {0};
         as_audio_info info;
         as_audio_levels lv;
@@ -117,7 +124,7 @@ int cmd_info(int argc, char **argv)
             cli_json_str(stdout, info.format);
             printf(", \"subtype\": ");
             cli_json_str(stdout, info.subtype);
-            printf(", \"channels\": %d, \"sample_rate\": %d, \"duration_s\": %.6f, \"frames\": %lld",
+            printf(", \"channels\": %d, \"sample_rate\": %d, \"duration_s\": %.6f, \"samples\": %lld",
                    info.channels, info.sample_rate, dur, (long long)lv.frames);
             json_db("peak_dbfs", lv.peak);
             json_db("rms_dbfs", lv.rms);
@@ -132,7 +139,7 @@ int cmd_info(int argc, char **argv)
             fmt_db(rms, sizeof rms, lv.rms);
             if (printed) printf("\n");
             printf("file: %s\nformat: %s\nsubtype: %s\nchannels: %d\nsample_rate: %d Hz\n"
-                   "duration: %.3f s\nframes: %lld\npeak: %s\nrms: %s\n",
+                   "duration: %.3f s\nsamples: %lld\npeak: %s\nrms: %s\n",
                    path, info.format, info.subtype, info.channels, info.sample_rate, dur,
                    (long long)lv.frames, pk, rms);
             /* tempo: added by the features module */
@@ -144,5 +151,6 @@ int cmd_info(int argc, char **argv)
         fflush(stdout);
     }
     if (json) printf("%s]\n", printed ? "\n" : "");
+    cli_inputs_free(&in);
     return failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +14,40 @@
 enum { N_FFT = 2048, HOP = 512, N_MELS = 128 };
 
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: audiostyle spectrogram IN -o OUT.png [--mel | --log-frequency] [--title T]\n"
-            "  Draws the spectrogram of IN (STFT n_fft 2048, hop 512) in dB relative to its maximum:\n"
-            "  time in seconds, frequency in Hz, a colourbar.\n"
-            "  -o, --output OUT.png   the picture (written atomically)\n"
-            "  --mel                  128 mel bands (Slaney), power in dB\n"
-            "  --log-frequency        logarithmic frequency axis (20 Hz to 11 kHz)\n"
-            "  --title T              title above the picture (default: the file name)\n"
-            "  --cmap magma|viridis   colormap (default magma)\n"
-            "  --width W, --height H  picture size in pixels (default 1200 x 600)\n"
-            "  --db-range R           dB below the maximum shown (default 80)\n"
-            "  --offset S             start reading IN at S seconds\n"
-            "  --duration S           read at most S seconds\n"
-            "  --max-duration S       refuse inputs longer than S seconds (default 1200; 0 = no limit)\n");
-}
+typedef struct spec_args {
+    const char *out, *title;
+    int mel, logf, width, height, cmap, force, quiet;
+    double db_range, offset, duration, max_duration;
+} spec_args;
+
+#define O(f) offsetof(spec_args, f)
+static const cli_opt spec_opts[] = {
+    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT.png", .help = "the picture (PNG, written atomically)", .offset = O(out)},
+    {.name = "mel", .type = CLI_FLAG, .help = "128 mel bands (Slaney), power in dB", .offset = O(mel)},
+    {.name = "log-frequency", .type = CLI_FLAG, .help = "logarithmic frequency axis (20 Hz to 11 kHz)", .offset = O(logf)},
+    {.name = "title", .type = CLI_STRING, .metavar = "T", .def_text = "the file name", .help = "title above the picture", .offset = O(title)},
+    {.name = "cmap", .type = CLI_CHOICE, .choices = "magma|viridis", .def = "magma", .help = "colormap", .offset = O(cmap)},
+    {.name = "width", .type = CLI_INT, .metavar = "W", .min = 200, .max = 16384, .def = "1200", .help = "picture width in pixels", .offset = O(width)},
+    {.name = "height", .type = CLI_INT, .metavar = "H", .min = 150, .max = 16384, .def = "600", .help = "picture height in pixels", .offset = O(height)},
+    {.name = "db-range", .type = CLI_DOUBLE, .metavar = "R", .min = 1, .max = 400, .def = "80", .help = "dB below the maximum shown", .offset = O(db_range)},
+    {.name = "offset", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e7, .def = "0", .help = "start reading IN at S seconds", .offset = O(offset)},
+    {.name = "duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.01, .max = 1e7, .def_text = "to the end", .help = "read at most S seconds", .offset = O(duration)},
+    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e9, .def = "1200", .help = "refuse inputs longer than S seconds (0 = no limit)", .offset = O(max_duration)},
+    {.name = "force", .type = CLI_FLAG, .help = "replace existing files the command would write without being named", .offset = O(force)},
+    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors", .offset = O(quiet)},
+};
+#undef O
+
+const cli_command cli_cmd_spectrogram = {
+    .name = "spectrogram",
+    .synopsis = "IN -o OUT.png [--mel | --log-frequency] [options]",
+    .summary = "draw a labelled spectrogram (PNG)",
+    .description = "Draws the spectrogram of IN (STFT n_fft 2048, hop 512) in dB relative to its maximum: time in "
+                   "seconds, frequency in Hz, a colourbar.",
+    .opts = spec_opts,
+    .n_opts = CLI_N(spec_opts),
+    .run = cmd_spectrogram,
+};
 
 static const char *base_name(const char *p)
 {
@@ -39,65 +57,24 @@ static const char *base_name(const char *p)
 
 int cmd_spectrogram(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL, *title = NULL;
-    int mel = 0, logf = 0, width = 0, height = 0, cmap = AS_CMAP_MAGMA;
-    double db_range = 80.0, offset = 0.0, duration = 0.0, max_duration = 1200.0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                                               \
-    do {                                                                           \
-        if (!v) return cli_usage("spectrogram", "%s needs a value", a);            \
-        i++;                                                                       \
-    } while (0)
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            NEED_VALUE();
-            out = v;
-        } else if (strcmp(a, "--mel") == 0) {
-            mel = 1;
-        } else if (strcmp(a, "--log-frequency") == 0 || strcmp(a, "--log") == 0) {
-            logf = 1;
-        } else if (strcmp(a, "--title") == 0) {
-            NEED_VALUE();
-            title = v;
-        } else if (strcmp(a, "--cmap") == 0) {
-            NEED_VALUE();
-            if (strcmp(v, "magma") == 0) cmap = AS_CMAP_MAGMA;
-            else if (strcmp(v, "viridis") == 0) cmap = AS_CMAP_VIRIDIS;
-            else return cli_usage("spectrogram", "--cmap must be magma or viridis (got '%s')", v);
-        } else if (strcmp(a, "--width") == 0) {
-            NEED_VALUE();
-            if (!cli_parse_int("spectrogram", a, v, 200, 16384, &width)) return 2;
-        } else if (strcmp(a, "--height") == 0) {
-            NEED_VALUE();
-            if (!cli_parse_int("spectrogram", a, v, 150, 16384, &height)) return 2;
-        } else if (strcmp(a, "--db-range") == 0) {
-            NEED_VALUE();
-            if (!cli_parse_double("spectrogram", a, v, 1, 400, &db_range)) return 2;
-        } else if (strcmp(a, "--offset") == 0) {
-            NEED_VALUE();
-            if (!cli_parse_double("spectrogram", a, v, 0, 1e7, &offset)) return 2;
-        } else if (strcmp(a, "--duration") == 0) {
-            NEED_VALUE();
-            if (!cli_parse_double("spectrogram", a, v, 0.01, 1e7, &duration)) return 2;
-        } else if (strcmp(a, "--max-duration") == 0) {
-            NEED_VALUE();
-            if (!cli_parse_double("spectrogram", a, v, 0, 1e9, &max_duration)) return 2;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage("spectrogram", "unknown option '%s'", a);
-        } else if (!in) {
-            in = a;
-        } else {
-            return cli_usage("spectrogram", "one input file only (got '%s' and '%s')", in, a);
-        }
-#undef NEED_VALUE
-    }
-    if (!in) return cli_usage("spectrogram", "no input file given");
+    spec_args o = {0};
+    cli_args a;
+    int prc = cli_parse(&cli_cmd_spectrogram, argc, argv, &o, &a);
+    if (prc != CLI_CONTINUE) return prc;
+    if (a.npos == 0) return cli_usage("spectrogram", "no input file given");
+    if (a.npos > 1) return cli_usage("spectrogram", "one input file only (got '%s' and '%s')", a.pos[0], a.pos[1]);
+    const char *in = a.pos[0], *out = o.out, *title = o.title;
     if (!out) return cli_usage("spectrogram", "no output given (-o OUT.png)");
-    if (mel && logf) return cli_usage("spectrogram", "--mel and --log-frequency exclude each other");
+    if (o.mel && o.logf) return cli_usage("spectrogram", "--mel and --log-frequency exclude each other");
+    int mel = o.mel, logf = o.logf, width = o.width, height = o.height;
+    int cmap = o.cmap == 1 ? AS_CMAP_VIRIDIS : AS_CMAP_MAGMA;
+    double db_range = o.db_range, offset = o.offset, duration = o.duration, max_duration = o.max_duration;
+    {
+        cli_out outs[] = {{.path = out, .what = "the picture", .exts = ".png", .named = 1}};
+        const char *ins[] = {in};
+        int bad = cli_check_paths("spectrogram", outs, 1, ins, 1, o.force);
+        if (bad) return bad;
+    }
 
     as_error err = {0};
     as_signal y = {0};
@@ -176,6 +153,7 @@ int cmd_spectrogram(int argc, char **argv)
         cli_error(&err, st, out);
         goto done;
     }
+    if (!o.quiet) fprintf(stderr, "audiostyle: wrote %s\n", out);
     rc = 0;
 done:
     if (S != X) free(S);

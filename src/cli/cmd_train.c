@@ -3,8 +3,8 @@
  * (genre_cli.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "genre_cli.h"
+#include "walk.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,65 +13,21 @@
 
 /* ---- shared helpers ------------------------------------------------------------------------- */
 
-const char genre_cli_train_help[] =
-    "  --model-type T        logreg | mlp-small | mlp | mlp-large (default: mlp-small)\n"
-    "  --epochs N            epochs, or the most epochs with early stopping (default 50)\n"
-    "  --seed N              random seed (default 0); the same seed gives the same model\n"
-    "  --valid-fraction F    songs held out for early stopping, 0 to 0.5 (default 0: none,\n"
-    "                        train for --epochs; cross-validation found that better on GTZAN)\n"
-    "  --patience N          early-stopping patience in epochs (default 30)\n"
-    "  --members N           ensemble: N networks with different seeds, averaged (default 5)\n"
-    "  --weight-decay W      AdamW weight decay (default 1e-4)\n"
-    "  --dropout P           dropout on hidden layers (default 0.3 for mlp-small, else the\n"
-    "                        type's: mlp 0.2, mlp-large 0.3)\n"
-    "  --lr R                Adam learning rate (default 1e-3)\n"
-    "  --batch-size N        mini-batch size (default 32)\n"
-    "  --no-log-var          do not take the log of the *_var columns\n"
-    "  --segments 3          with an audio folder: 3-s rows instead of whole files\n"
-    "The defaults are the recipe of the built-in model (docs/notes-genre.md).\n";
-
-void genre_cli_train_defaults(as_genre_train_opts *o)
+void genre_cli_train_defaults(genre_cli_common *g)
 {
-    as_genre_train_defaults(o);
+    memset(g, 0, sizeof *g);
+    as_genre_train_defaults(&g->t);
 }
 
-static int dropout_given; /* one command per process */
-
-int genre_cli_train_opt(const char *cmd, int argc, char **argv, int *i, as_genre_train_opts *o)
+void genre_cli_train_finish(const cli_command *c, const cli_args *a, genre_cli_common *g)
 {
-    const char *a = argv[*i];
-    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    int ok = 1;
-    if (strcmp(a, "--no-log-var") == 0) {
-        o->log_var = 0;
-        return 1;
-    }
-    if (strcmp(a, "--model-type") == 0 || (strcmp(cmd, "train") == 0 && strcmp(a, "--model") == 0)) {
-        int t = as_genre_type_parse(v);
-        if (t < 0) {
-            cli_usage(cmd, "%s needs logreg, mlp-small, mlp or mlp-large (got '%s')", a, v ? v : "");
-            return -1;
-        }
-        /* the default dropout belongs to the default type; other types keep their preset's
-         * unless --dropout says otherwise */
-        if (t != o->type && !dropout_given) o->dropout = -1;
-        o->type = t;
-    } else if (strcmp(a, "--epochs") == 0) ok = cli_parse_int(cmd, a, v, 1, 100000, &o->epochs);
-    else if (strcmp(a, "--seed") == 0) ok = cli_parse_u64(cmd, a, v, &o->seed);
-    else if (strcmp(a, "--valid-fraction") == 0) ok = cli_parse_double(cmd, a, v, 0, 0.5, &o->valid_fraction);
-    else if (strcmp(a, "--members") == 0) ok = cli_parse_int(cmd, a, v, 1, 16, &o->members);
-    else if (strcmp(a, "--weight-decay") == 0) ok = cli_parse_double(cmd, a, v, 0, 1, &o->weight_decay);
-    else if (strcmp(a, "--dropout") == 0) {
-        ok = cli_parse_double(cmd, a, v, 0, 0.9, &o->dropout);
-        dropout_given = 1;
-    }
-    else if (strcmp(a, "--lr") == 0) ok = cli_parse_double(cmd, a, v, 1e-6, 1, &o->lr);
-    else if (strcmp(a, "--batch-size") == 0) ok = cli_parse_int(cmd, a, v, 1, 65536, &o->batch_size);
-    else if (strcmp(a, "--patience") == 0) ok = cli_parse_int(cmd, a, v, 1, 100000, &o->patience);
-    else return 0;
-    if (!ok) return -1;
-    (*i)++;
-    return 1;
+    /* the default dropout belongs to the default type; other types keep their preset's unless
+     * --dropout says otherwise */
+    as_genre_train_opts def;
+    as_genre_train_defaults(&def);
+    if (g->t.type != def.type && !cli_given(c, a, "dropout")) g->t.dropout = -1;
+    if (g->no_log_var) g->t.log_var = 0;
+    g->segments = g->segments == 1 ? 3 : 0; /* the choice index of "0|3" */
 }
 
 typedef struct prog_state {
@@ -91,35 +47,83 @@ int genre_cli_train_progress(void *user, int member, int epoch, int max_epochs, 
     return cli_interrupted();
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Sorted names in a folder (no dot files); NULL on failure. */
-static char **list_dir(const char *path, int *n)
+/* Features of every labelled audio file under DATA; unreadable files are reported and skipped. */
+static int load_audio_folder(const char *root, int segments_s, int quiet, as_genre_dataset *d)
 {
-    *n = 0;
-    DIR *d = opendir(path);
-    if (!d) return NULL;
-    int cap = 64;
-    char **v = malloc(sizeof(char *) * cap);
-    struct dirent *e;
-    while (v && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (*n == cap) {
-            char **nv = realloc(v, sizeof(char *) * (cap *= 2));
-            if (!nv) break;
-            v = nv;
-        }
-        v[(*n)++] = strdup(e->d_name);
+    char *paths[1] = {(char *)root};
+    cli_inputs in = {0};
+    if (cli_walk(paths, 1, &in) != 0 && in.n == 0) {
+        fprintf(stderr, "hint: " GENRE_CLI_DATA_IS "\n");
+        cli_inputs_free(&in);
+        return 1;
     }
-    closedir(d);
-    if (v) qsort(v, (size_t)*n, sizeof *v, cmp_str);
-    return v;
-}
-
-static void free_list(char **v, int n)
-{
-    for (int i = 0; i < n; i++) free(v[i]);
-    free(v);
+    as_status st;
+    as_features *fx = as_features_create(&st);
+    if (!fx) {
+        cli_inputs_free(&in);
+        return cli_error(NULL, st, "features");
+    }
+    int rc = 0, bad = 0, unlabelled = 0;
+    size_t done = 0;
+    cli_progress p;
+    cli_progress_begin(&p, "features", quiet);
+    for (size_t i = 0; i < in.n && !rc; i++) {
+        const cli_input *e = &in.v[i];
+        if (cli_interrupted()) {
+            rc = 1;
+            break;
+        }
+        done++;
+        if (!e->label) {
+            unlabelled++;
+            continue;
+        }
+        as_signal y = {0};
+        as_error err = {0};
+        double x[AS_FEATURES_COUNT];
+        st = as_audio_load(e->path, NULL, &y, &err);
+        if (st != AS_OK) {
+            cli_progress_end(&p);
+            cli_error(&err, st, e->path);
+            bad++;
+            continue;
+        }
+        if (segments_s <= 0) {
+            st = as_features_compute(fx, y.data, y.n, x);
+            if (st == AS_OK) st = as_genre_dataset_add(d, e->name, e->label, y.n, x);
+        } else { /* recipe 1: segment k = y[66150 k : 66150 k + 66149] */
+            const int64_t step = 66150, len = 66149;
+            for (int64_t k = 0; st == AS_OK && step * k + len <= y.n; k++) {
+                char name[4200];
+                const char *slash = strrchr(e->name, '/');
+                const char *dot = strrchr(slash ? slash : e->name, '.');
+                int stem = dot ? (int)(dot - e->name) : (int)strlen(e->name);
+                snprintf(name, sizeof name, "%.*s.%d%s", stem, e->name, (int)k, dot ? dot : "");
+                st = as_features_compute(fx, y.data + step * k, len, x);
+                if (st == AS_OK) st = as_genre_dataset_add(d, name, e->label, len, x);
+            }
+        }
+        as_signal_free(&y);
+        if (st != AS_OK) {
+            cli_progress_end(&p);
+            fprintf(stderr, "audiostyle: %s: features failed: %s\n", e->path, as_strerror(st));
+            bad++;
+        }
+        cli_progress_update(&p, (double)done, (double)in.n, e->label);
+    }
+    cli_progress_end(&p);
+    as_features_destroy(fx);
+    cli_inputs_free(&in);
+    if (rc) return rc;
+    if (bad) fprintf(stderr, "audiostyle: %s: %d file(s) skipped\n", root, bad);
+    if (unlabelled && !quiet)
+        fprintf(stderr, "audiostyle: %s: %d file(s) not in a genre folder, skipped\n", root, unlabelled);
+    if (d->n_classes < 2) {
+        fprintf(stderr, "audiostyle: %s: need audio in at least two genre folders\n", root);
+        fprintf(stderr, "hint: " GENRE_CLI_DATA_IS "\n");
+        return 1;
+    }
+    return 0;
 }
 
 static int is_dir(const char *p)
@@ -128,106 +132,26 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Features of every file in DIR/<genre>/; unreadable files are reported and skipped. */
-static int load_audio_folder(const char *cmd, const char *root, int segments_s, int quiet, as_genre_dataset *d)
-{
-    int ng = 0, rc = 0, total = 0, done = 0, bad = 0;
-    char **genres = list_dir(root, &ng);
-    if (!genres) {
-        fprintf(stderr, "audiostyle: %s: cannot read the folder\n", root);
-        return 1;
-    }
-    as_status st;
-    as_features *fx = as_features_create(&st);
-    if (!fx) {
-        free_list(genres, ng);
-        return cli_error(NULL, st, "features");
-    }
-    char path[4096];
-    for (int g = 0; g < ng; g++) { /* count files for the progress line */
-        snprintf(path, sizeof path, "%s/%s", root, genres[g]);
-        if (!is_dir(path)) continue;
-        int nf = 0;
-        char **files = list_dir(path, &nf);
-        if (files) free_list(files, nf);
-        total += nf;
-    }
-    cli_progress p;
-    cli_progress_begin(&p, "features", quiet);
-    for (int g = 0; g < ng && !rc; g++) {
-        snprintf(path, sizeof path, "%s/%s", root, genres[g]);
-        if (!is_dir(path)) continue;
-        int nf = 0;
-        char **files = list_dir(path, &nf);
-        for (int f = 0; files && f < nf && !rc; f++) {
-            if (cli_interrupted()) {
-                rc = 1;
-                break;
-            }
-            snprintf(path, sizeof path, "%s/%s/%s", root, genres[g], files[f]);
-            as_signal y = {0};
-            as_error err = {0};
-            double x[AS_FEATURES_COUNT];
-            st = as_audio_load(path, NULL, &y, &err);
-            if (st != AS_OK) {
-                cli_progress_end(&p);
-                cli_error(&err, st, path);
-                bad++;
-                done++;
-                continue;
-            }
-            if (segments_s <= 0) {
-                st = as_features_compute(fx, y.data, y.n, x);
-                if (st == AS_OK) st = as_genre_dataset_add(d, files[f], genres[g], y.n, x);
-            } else { /* recipe 1: segment k = y[66150 k : 66150 k + 66149] */
-                const int64_t step = 66150, len = 66149;
-                for (int64_t k = 0; st == AS_OK && step * k + len <= y.n; k++) {
-                    char name[600];
-                    const char *dot = strrchr(files[f], '.');
-                    int stem = dot ? (int)(dot - files[f]) : (int)strlen(files[f]);
-                    snprintf(name, sizeof name, "%.*s.%d%s", stem, files[f], (int)k, dot ? dot : "");
-                    st = as_features_compute(fx, y.data + step * k, len, x);
-                    if (st == AS_OK) st = as_genre_dataset_add(d, name, genres[g], len, x);
-                }
-            }
-            as_signal_free(&y);
-            if (st != AS_OK) {
-                cli_progress_end(&p);
-                fprintf(stderr, "audiostyle: %s: features failed: %s\n", path, as_strerror(st));
-                bad++;
-            }
-            done++;
-            cli_progress_update(&p, done, total, genres[g]);
-        }
-        if (files) free_list(files, nf);
-    }
-    cli_progress_end(&p);
-    as_features_destroy(fx);
-    free_list(genres, ng);
-    if (rc) return rc;
-    if (bad) fprintf(stderr, "audiostyle: %s: %d file(s) skipped\n", root, bad);
-    if (d->n_classes < 2) {
-        fprintf(stderr, "audiostyle: %s: need audio in at least two genre sub-folders\n", root);
-        fprintf(stderr, "hint: the layout is DATA/<genre>/<file>, e.g. GTZAN's genres_original\n");
-        return 1;
-    }
-    (void)cmd;
-    return 0;
-}
-
 int genre_cli_load_data(const char *cmd, const char *path, int segments_s, int quiet, as_genre_dataset *d)
 {
     memset(d, 0, sizeof *d);
     if (is_dir(path)) {
-        int rc = load_audio_folder(cmd, path, segments_s, quiet, d);
+        int rc = load_audio_folder(path, segments_s, quiet, d);
         if (rc) as_genre_dataset_free(d);
         return rc;
+    }
+    if (segments_s > 0)
+        return cli_usage(cmd, "--segments applies to a folder of audio, not to a features CSV (%s); "
+                              "a 3-s table comes from `audiostyle features --segments 3`", path);
+    if (cli_is_audio_name(path)) {
+        fprintf(stderr, "audiostyle: %s: an audio file, not training data\n", path);
+        fprintf(stderr, "hint: " GENRE_CLI_DATA_IS "\n");
+        return 1;
     }
     as_error err = {0};
     as_status st = as_genre_dataset_load_csv(path, d, &err);
     if (st != AS_OK) {
-        if (st == AS_ERR_SCHEMA && !err.hint[0])
-            snprintf(err.hint, sizeof err.hint, "DATA is a features CSV in the Kaggle GTZAN schema or a folder of genre sub-folders");
+        if (st != AS_ERR_IO || !err.hint[0]) snprintf(err.hint, sizeof err.hint, "%s", GENRE_CLI_DATA_IS);
         return cli_error(&err, st, path);
     }
     return 0;
@@ -235,53 +159,66 @@ int genre_cli_load_data(const char *cmd, const char *path, int segments_s, int q
 
 /* ---- the command ---------------------------------------------------------------------------- */
 
-static void usage(FILE *f)
+typedef struct train_args {
+    genre_cli_common g; /* first: the shared entries' offsets are into it */
+    const char *out;
+} train_args;
+
+static const cli_opt train_opts[] = {
+    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "MODEL", .help = "the model file to write", .offset = offsetof(train_args, out)},
+    {.name = "force", .type = CLI_FLAG, .help = "replace existing files the command would write without being named", .offset = offsetof(train_args, g.force)},
+    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors", .offset = offsetof(train_args, g.quiet)},
+    GENRE_CLI_TRAIN_OPTS,
+};
+
+/* The table's training defaults are the library's recipe (`audiostyle options --check`). */
+static int train_check_defaults(void)
 {
-    fprintf(f, "usage: audiostyle train DATA -o MODEL [options]\n\n"
-               "Trains a genre model. DATA is a features CSV in the Kaggle GTZAN schema (30-s or 3-s\n"
-               "rows) or a folder of audio in genre sub-folders (GTZAN's genres_original).\n\n"
-               "options:\n"
-               "  -o, --output MODEL    the model file to write\n"
-               "  --model T             same as --model-type\n"
-               "  --quiet               no progress line\n"
-               "%s",
-            genre_cli_train_help);
+    train_args lib, tab;
+    memset(&lib, 0, sizeof lib);
+    genre_cli_train_defaults(&lib.g);
+    tab = lib;
+    return cli_check_defaults(&cli_cmd_train, &tab, &lib, offsetof(train_args, g.t), sizeof(as_genre_train_opts));
 }
+
+const cli_command cli_cmd_train = {
+    .name = "train",
+    .synopsis = "DATA -o MODEL [--model-type logreg|mlp-small|mlp|mlp-large] [options]",
+    .summary = "train a genre model from a features CSV or a folder of audio",
+    .description = "Trains a genre model. DATA is a features CSV in the Kaggle GTZAN schema (30-s or 3-s rows, a "
+                   "label in every row) or a folder of audio whose files sit in genre folders: a GTZAN tree at "
+                   "any level (Data, genres_original, ...) or DATA/<genre>/<file>. The defaults are the recipe of "
+                   "the built-in model (docs/notes-genre.md).",
+    .opts = train_opts,
+    .n_opts = CLI_N(train_opts),
+    .run = cmd_train,
+    .check_defaults = train_check_defaults,
+};
+
+static const char *const not_model_exts = ".csv|.wav|.flac|.ogg|.oga|.opus|.mp3|.au|.aiff|.aif|.png|.html|.htm|.json|.txt";
 
 int cmd_train(int argc, char **argv)
 {
-    const char *data = NULL, *outp = NULL;
-    int quiet = 0, segments = 0;
-    as_genre_train_opts o;
-    genre_cli_train_defaults(&o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        int r = genre_cli_train_opt("train", argc, argv, &i, &o);
-        if (r < 0) return 2;
-        if (r > 0) continue;
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (i + 1 >= argc) return cli_usage("train", "%s needs a file name", a);
-            outp = argv[++i];
-        } else if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (strcmp(a, "--segments") == 0) {
-            if (!cli_parse_int("train", a, i + 1 < argc ? argv[i + 1] : NULL, 0, 3, &segments)) return 2;
-            if (segments != 0 && segments != 3) return cli_usage("train", "--segments takes 3 (or 0 for whole files)");
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage("train", "unknown option '%s'", a);
-        } else if (!data) {
-            data = a;
-        } else {
-            return cli_usage("train", "one DATA argument only (got '%s' too)", a);
-        }
-    }
-    if (!data) return cli_usage("train", "missing DATA (a features CSV or a folder of genre sub-folders)");
+    train_args ta;
+    genre_cli_train_defaults(&ta.g);
+    ta.out = NULL;
+    cli_args pa;
+    int prc = cli_parse(&cli_cmd_train, argc, argv, &ta, &pa);
+    if (prc != CLI_CONTINUE) return prc;
+    genre_cli_train_finish(&cli_cmd_train, &pa, &ta.g);
+    as_genre_train_opts o = ta.g.t;
+    int quiet = ta.g.quiet, segments = ta.g.segments;
+    const char *outp = ta.out;
+    if (pa.npos == 0) return cli_usage("train", "missing DATA (a features CSV or a folder of genre sub-folders)");
+    if (pa.npos > 1) return cli_usage("train", "one DATA argument only (got '%s' too)", pa.pos[1]);
+    const char *data = pa.pos[0];
     if (!outp) return cli_usage("train", "missing -o MODEL");
+    {
+        cli_out outs[] = {{.path = outp, .what = "the model", .not_exts = not_model_exts, .named = 1}};
+        const char *ins[] = {data};
+        int bad = cli_check_paths("train", outs, 1, ins, 1, ta.g.force);
+        if (bad) return bad;
+    }
     cli_catch_interrupts();
     as_genre_dataset d;
     int rc = genre_cli_load_data("train", data, segments, quiet, &d);

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,66 +16,88 @@
 
 static const char *CMD = "transfer";
 
-static void usage(FILE *f)
+typedef struct transfer_args {
+    as_style_config cfg;
+    const char *out, *report, *picture;
+    double max_dur, max_mem;
+    double offset[2], duration[2]; /* content, style */
+    int preset, quiet, json, no_picture, save_on_interrupt, force, genres, no_genres;
+} transfer_args;
+
+/* Each transfer option is one entry here plus its use below. The defaults of the cfg fields are
+ * the default preset's (as_style_config_default; `audiostyle options --check` compares them);
+ * --preset replaces the fields that were not given on the command line. */
+#define O(f) offsetof(transfer_args, f)
+static const cli_opt transfer_opts[] = {
+    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac or .ogg (- writes WAV to standard output)", .offset = O(out)},
+    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
+    {.name = "filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "4096", .help = "random convolution filters", .offset = O(cfg.filters), .group = "network and loss"},
+    {.name = "kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "11", .help = "filter width in frames", .offset = O(cfg.kernel_width), .group = "network and loss"},
+    {.name = "padding", .type = CLI_CHOICE, .choices = "valid|same", .def = "valid", .help = "convolution padding", .offset = O(cfg.padding), .group = "network and loss"},
+    {.name = "gram-divisor", .type = CLI_CHOICE, .choices = "frames|output-frames", .def = "frames", .help = "divide each Gram matrix by the track's STFT frames T (the notebook) or by the convolution's output frames", .offset = O(cfg.gram_divisor), .group = "network and loss"},
+    {.name = "content-weight", .type = CLI_DOUBLE, .metavar = "A", .min = 0, .max = 1e12, .def = "0.01", .help = "weight of the content loss; 0 with --init content is Grinstein et al.'s style-only mode", .offset = O(cfg.content_weight), .group = "network and loss"},
+    {.name = "style-weight", .type = CLI_DOUBLE, .metavar = "B", .min = 0, .max = 1e12, .def = "1", .help = "weight of the style loss", .offset = O(cfg.style_weight), .group = "network and loss"},
+    {.name = "optimizer", .type = CLI_CHOICE, .choices = "lbfgs|adam", .def = "lbfgs", .help = "L-BFGS, or Adam with early stopping", .offset = O(cfg.optimizer), .group = "optimisation"},
+    {.name = "iterations", .type = CLI_INT, .min = 1, .max = 1000000, .def_text = "the preset's: 55; notebook: 300 for lbfgs, 2000 for adam", .help = "optimiser iterations", .offset = O(cfg.iterations), .group = "optimisation"},
+    {.name = "lbfgs-memory", .type = CLI_INT, .metavar = "M", .min = 1, .max = 100, .def = "10", .help = "L-BFGS history pairs (as scipy's L-BFGS-B)", .offset = O(cfg.lbfgs_memory), .group = "optimisation"},
+    {.name = "learning-rate", .type = CLI_DOUBLE, .metavar = "LR", .min = 1e-12, .max = 1e6, .def = "1", .help = "Adam's step size", .offset = O(cfg.learning_rate), .group = "optimisation"},
+    {.name = "patience", .type = CLI_INT, .min = 0, .max = 1000000, .def = "50", .help = "Adam: stop after N steps without improvement (0 = off)", .offset = O(cfg.patience), .group = "optimisation"},
+    {.name = "init", .type = CLI_CHOICE, .choices = "noise|content|content-eq", .def = "content-eq", .help = "start from small noise, from the content, or from the content equalised to the style's average spectrum (notebook: noise)", .offset = O(cfg.init), .group = "optimisation"},
+    {.name = "stop-decrease", .type = CLI_DOUBLE, .metavar = "F", .min = 0, .max = 0.999, .def = "0", .help = "stop when the loss fell by less than the fraction F over 10 iterations (0 = run all iterations)", .offset = O(cfg.stop_decrease), .group = "optimisation"},
+    {.name = "init-scale", .type = CLI_DOUBLE, .metavar = "SIGMA", .min = 0, .max = 1e3, .def = "0.001", .help = "standard deviation of the initial noise", .offset = O(cfg.init_scale), .group = "optimisation"},
+    {.name = "griffin-lim-iterations", .type = CLI_INT, .min = 1, .max = 100000, .def = "500", .help = "Griffin-Lim iterations", .offset = O(cfg.griffin_lim_iterations), .group = "reconstruction"},
+    {.name = "phase", .type = CLI_CHOICE, .choices = "random|content", .def = "random", .help = "Griffin-Lim's initial phase", .offset = O(cfg.phase), .group = "reconstruction"},
+    {.name = "level", .type = CLI_CHOICE, .choices = "content|style|none", .def = "content", .help = "the result's RMS level: the content's, the style's, or as Griffin-Lim made it (notebook: none); then peak-limited to -1 dBFS", .offset = O(cfg.level), .group = "reconstruction"},
+    {.name = "content-offset", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e7, .def = "0", .help = "start reading CONTENT at S seconds", .offset = O(offset[0]), .group = "input excerpts"},
+    {.name = "content-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.05, .max = 1e7, .def_text = "the whole track", .help = "read at most S seconds of CONTENT", .offset = O(duration[0]), .group = "input excerpts"},
+    {.name = "style-offset", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e7, .def = "0", .help = "start reading STYLE at S seconds", .offset = O(offset[1]), .group = "input excerpts"},
+    {.name = "style-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.05, .max = 1e7, .def_text = "the whole track", .help = "read at most S seconds of STYLE", .offset = O(duration[1]), .group = "input excerpts"},
+    {.name = "seed", .type = CLI_U64, .def = "0", .help = "random weights, initial noise and phase", .offset = O(cfg.seed), .group = "run"},
+    {.name = "precision", .type = CLI_CHOICE, .choices = "auto|fp32|bf16", .def = "auto", .help = "the convolution's engine: bf16 (oneDNN, bf16 operands, fp32 accumulation) or fp32 (OpenBLAS); auto is bf16 where oneDNN reports AVX512-BF16 or AMX, else fp32 (notebook: fp32)", .offset = O(cfg.precision), .group = "run"},
+    {.name = "threads", .type = CLI_INT, .min = 1, .max = 1024, .def_text = "all cores", .help = "BLAS and Griffin-Lim threads", .offset = O(cfg.threads), .group = "run"},
+    {.name = "max-memory", .type = CLI_DOUBLE, .metavar = "MB", .min = 1, .max = 1e9, .def_text = "available memory", .help = "refuse jobs estimated above MB", .offset = O(max_mem), .group = "run"},
+    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.1, .max = 1e7, .def = "1200", .help = "refuse inputs longer than S seconds", .offset = O(max_dur), .group = "run"},
+    {.name = "save-on-interrupt", .type = CLI_FLAG, .help = "on Ctrl-C, render and write the result so far", .offset = O(save_on_interrupt), .group = "run"},
+    {.name = "picture", .type = CLI_FILE_OUT, .metavar = "FILE.png", .def_text = "OUT with .png", .help = "the content, style and result spectrograms side by side", .offset = O(picture), .group = "outputs"},
+    {.name = "no-picture", .type = CLI_FLAG, .help = "do not write the picture", .offset = O(no_picture), .group = "outputs"},
+    {.name = "report", .type = CLI_FILE_OUT, .metavar = "FILE.html", .help = "also write the journey report (as `audiostyle compare`)", .offset = O(report), .group = "outputs"},
+    {.name = "force", .type = CLI_FLAG, .help = "replace an existing picture that was not named with --picture", .offset = O(force), .group = "outputs"},
+    {.name = "genres", .type = CLI_FLAG, .def_text = "on when standard output is a terminal", .help = "print the genre lines on standard output", .offset = O(genres), .group = "outputs"},
+    {.name = "no-genres", .type = CLI_FLAG, .help = "do not print the genre lines", .offset = O(no_genres), .group = "outputs"},
+    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors (no estimate, progress, summary or genre lines)", .offset = O(quiet), .group = "outputs"},
+    {.name = "json", .type = CLI_FLAG, .help = "print the run's numbers (and the genres) as one JSON object on standard output", .offset = O(json), .group = "outputs"},
+};
+#undef O
+
+/* The table's defaults are the library's default preset (`audiostyle options --check`). */
+static int transfer_check_defaults(void)
 {
-    fprintf(f,
-        "usage: audiostyle transfer CONTENT STYLE -o OUT [options]\n"
-        "  Makes CONTENT sound in the manner of STYLE (Ulyanov & Lebedev's spectrogram style\n"
-        "  transfer, the TensorFlow notebook's recipe) and writes OUT (.wav, .flac or .ogg, 22050 Hz\n"
-        "  mono, exactly as long as CONTENT), peak-limited to -1 dBFS (scaled down only if louder),\n"
-        "  and OUT's name with .png: the content, style and result spectrograms side by side.\n"
-        "  Ends with the top-3 genres of content, style and result (built-in model) and the genre\n"
-        "  shift: the probability of the style's top genre in the content and in the result.\n"
-        "  Whole tracks by default; cost grows linearly with their length (an estimate of time and\n"
-        "  memory is printed first).\n"
-        "\n"
-        "  -o, --output FILE            the result (required)\n"
-        "  --preset default|notebook    default: the best measured quality per second (from the\n"
-        "                               content, fewer iterations, content phase and level);\n"
-        "                               notebook: the TF notebook's recipe exactly. Options given\n"
-        "                               explicitly override the preset\n"
-        "network and loss:\n"
-        "  --filters N                  random convolution filters (4096)\n"
-        "  --kernel-width K             filter width in frames (11)\n"
-        "  --padding valid|same         convolution padding (valid)\n"
-        "  --gram-divisor frames|output-frames\n"
-        "                               divide each Gram matrix by the track's frames T (the\n"
-        "                               notebook, default) or by the convolution's output frames\n"
-        "  --content-weight A           weight of the content loss (0.01); 0 with --init content is\n"
-        "                               Grinstein et al.'s style-only mode\n"
-        "  --style-weight B             weight of the style loss (1)\n"
-        "optimisation:\n"
-        "  --optimizer lbfgs|adam       L-BFGS (default) or Adam with early stopping\n"
-        "  --iterations N               optimiser iterations (300 for lbfgs, 2000 for adam)\n"
-        "  --lbfgs-memory M             L-BFGS history pairs (10, as scipy's L-BFGS-B)\n"
-        "  --learning-rate LR           Adam's step size (1.0)\n"
-        "  --patience N                 Adam: stop after N steps without improvement (50; 0 = off)\n"
-        "  --init noise|content|content-eq\n"
-        "                               start from small noise, from the content, or from the\n"
-        "                               content equalised to the style's average spectrum\n"
-        "  --stop-decrease F            stop when the loss fell by less than the fraction F over\n"
-        "                               10 iterations (0 = run all iterations)\n"
-        "  --init-scale SIGMA           standard deviation of the initial noise (0.001)\n"
-        "reconstruction:\n"
-        "  --griffin-lim-iterations N   Griffin-Lim iterations (500)\n"
-        "  --phase random|content       Griffin-Lim's initial phase (random)\n"
-        "  --level content|style|none   the result's RMS level: the content's (default), the\n"
-        "                               style's, or as Griffin-Lim made it; then peak-limited\n"
-        "input excerpts (seconds):\n"
-        "  --content-offset S  --content-duration S  --style-offset S  --style-duration S\n"
-        "run:\n"
-        "  --seed N                     random weights, initial noise and phase (0)\n"
-        "  --threads N                  BLAS and Griffin-Lim threads (default: all cores)\n"
-        "  --precision auto|fp32|bf16   the convolution's engine (auto: bf16 where oneDNN reports\n"
-        "                               AVX512-BF16 or AMX, else fp32)\n"
-        "  --max-memory MB              refuse jobs estimated above MB (default: available memory)\n"
-        "  --save-on-interrupt          on Ctrl-C, render and write the result so far\n"
-        "  --no-picture                 do not write the PNG\n"
-        "  --report FILE.html           also write the journey report (as `audiostyle compare`)\n"
-        "  --max-duration S             refuse inputs longer than S seconds (1200)\n"
-        "  --quiet                      no estimate, progress or summary on stderr\n"
-        "  --json                       print the run's numbers as one JSON object on stdout\n");
+    transfer_args lib, tab;
+    memset(&lib, 0, sizeof lib);
+    as_style_config_default(&lib.cfg);
+    tab = lib;
+    return cli_check_defaults(&cli_cmd_transfer, &tab, &lib, offsetof(transfer_args, cfg), sizeof(as_style_config));
 }
+
+const cli_command cli_cmd_transfer = {
+    .name = "transfer",
+    .synopsis = "CONTENT STYLE -o OUT [options]",
+    .summary = "make CONTENT sound in the manner of STYLE",
+    .description = "Makes CONTENT sound in the manner of STYLE (Ulyanov & Lebedev's spectrogram style transfer, the "
+                   "TensorFlow notebook's recipe) and writes OUT (.wav, .flac or .ogg, 22050 Hz mono, exactly as "
+                   "long as CONTENT), peak-limited to -1 dBFS (scaled down only if louder), and the picture (OUT's "
+                   "name with .png unless --picture or --no-picture): the content, style and result spectrograms "
+                   "side by side. An existing picture that was not named is not replaced without --force.\n"
+                   "The genre lines (with --genres, by default when standard output is a terminal; always in "
+                   "--json) give the top-3 genres of content, style and result (built-in model) and the genre "
+                   "shift: the probability of the style's top genre in the content and in the result. Whole tracks "
+                   "by default; cost grows linearly with their length (an estimate of time and memory is printed "
+                   "first).",
+    .opts = transfer_opts,
+    .n_opts = CLI_N(transfer_opts),
+    .run = cmd_transfer,
+    .check_defaults = transfer_check_defaults,
+};
 
 /* Available memory in MB: MemAvailable from /proc/meminfo, else free pages; 0 if unknown. */
 static double available_mb(void)
@@ -140,14 +163,6 @@ static int on_progress(const as_style_progress *p, void *user)
         ui->extra[0] = 0;
     cli_progress_update(&ui->bar, p->iteration, p->iterations, ui->extra);
     return ui->watch_interrupts && cli_interrupted();
-}
-
-static int parse_choice(const char *opt, const char *v, const char *a, const char *b, int *out)
-{
-    if (v && strcmp(v, a) == 0) { *out = 0; return 1; }
-    if (v && strcmp(v, b) == 0) { *out = 1; return 1; }
-    cli_usage(CMD, "%s needs '%s' or '%s' (got '%s')", opt, a, b, v ? v : "");
-    return 0;
 }
 
 static void json_num(const char *key, double v)
@@ -244,162 +259,73 @@ static int write_picture(as_style *st, const char *png, const char *cpath, const
 
 int cmd_transfer(int argc, char **argv)
 {
-    as_style_config cfg;
-    as_style_config_default(&cfg);
-    /* --preset first, wherever it stands: explicit options override it */
-    for (int i = 1; i + 1 < argc; i++)
-        if (!strcmp(argv[i], "--preset")) {
-            int p = as_style_preset_from_name(argv[i + 1]);
-            if (p < 0) return cli_usage(CMD, "--preset needs 'default' or 'notebook' (got '%s')", argv[i + 1]);
-            as_style_config_preset(&cfg, p);
-        }
-    const char *in[2] = {NULL, NULL}, *out = NULL, *report = NULL;
-    double max_dur = 1200;
-    as_load_opts lo[2] = {{0}, {0}};
-    int quiet = 0, json = 0, picture = 1, save_on_interrupt = 0, nin = 0;
-    double max_mem = 0;
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEEDS_VALUE()                                                  \
-    do {                                                               \
-        if (!v) return cli_usage(CMD, "%s needs a value", a);          \
-        i++;                                                           \
-    } while (0)
-        if (a[0] != '-' || a[1] == '\0') {
-            if (nin >= 2) return cli_usage(CMD, "too many inputs ('%s'): give CONTENT and STYLE", a);
-            in[nin++] = a;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            NEEDS_VALUE();
-            out = v;
-        } else if (!strcmp(a, "--filters")) {
-            NEEDS_VALUE();
-            if (!cli_parse_int(CMD, a, v, 1, 65536, &cfg.filters)) return 2;
-        } else if (!strcmp(a, "--kernel-width")) {
-            NEEDS_VALUE();
-            if (!cli_parse_int(CMD, a, v, 1, 1001, &cfg.kernel_width)) return 2;
-        } else if (!strcmp(a, "--padding")) {
-            NEEDS_VALUE();
-            if (!parse_choice(a, v, "valid", "same", &cfg.padding)) return 2;
-        } else if (!strcmp(a, "--gram-divisor")) {
-            NEEDS_VALUE();
-            if (!parse_choice(a, v, "frames", "output-frames", &cfg.gram_divisor)) return 2;
-        } else if (!strcmp(a, "--content-weight")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 0, 1e12, &cfg.content_weight)) return 2;
-        } else if (!strcmp(a, "--style-weight")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 0, 1e12, &cfg.style_weight)) return 2;
-        } else if (!strcmp(a, "--optimizer")) {
-            NEEDS_VALUE();
-            if (!parse_choice(a, v, "lbfgs", "adam", &cfg.optimizer)) return 2;
-        } else if (!strcmp(a, "--iterations")) {
-            NEEDS_VALUE();
-            if (!cli_parse_int(CMD, a, v, 1, 1000000, &cfg.iterations)) return 2;
-        } else if (!strcmp(a, "--lbfgs-memory")) {
-            NEEDS_VALUE();
-            if (!cli_parse_int(CMD, a, v, 1, 100, &cfg.lbfgs_memory)) return 2;
-        } else if (!strcmp(a, "--learning-rate")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 1e-12, 1e6, &cfg.learning_rate)) return 2;
-        } else if (!strcmp(a, "--patience")) {
-            NEEDS_VALUE();
-            if (!cli_parse_int(CMD, a, v, 0, 1000000, &cfg.patience)) return 2;
-        } else if (!strcmp(a, "--init")) {
-            NEEDS_VALUE();
-            if (v && !strcmp(v, "content-eq")) cfg.init = AS_STYLE_INIT_CONTENT_EQ;
-            else if (!parse_choice(a, v, "noise", "content", &cfg.init)) return 2;
-        } else if (!strcmp(a, "--init-scale")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 0, 1e3, &cfg.init_scale)) return 2;
-        } else if (!strcmp(a, "--griffin-lim-iterations")) {
-            NEEDS_VALUE();
-            if (!cli_parse_int(CMD, a, v, 1, 100000, &cfg.griffin_lim_iterations)) return 2;
-        } else if (!strcmp(a, "--phase")) {
-            NEEDS_VALUE();
-            if (!parse_choice(a, v, "random", "content", &cfg.phase)) return 2;
-        } else if (!strcmp(a, "--content-offset") || !strcmp(a, "--style-offset")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 0, 1e7, &lo[a[2] == 's'].offset_s)) return 2;
-        } else if (!strcmp(a, "--content-duration") || !strcmp(a, "--style-duration")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 0.05, 1e7, &lo[a[2] == 's'].duration_s)) return 2;
-        } else if (!strcmp(a, "--seed")) {
-            NEEDS_VALUE();
-            if (!cli_parse_u64(CMD, a, v, &cfg.seed)) return 2;
-        } else if (!strcmp(a, "--precision")) {
-            NEEDS_VALUE();
-            if (!strcmp(v, "auto")) cfg.precision = AS_STYLE_PRECISION_AUTO;
-            else if (!strcmp(v, "fp32")) cfg.precision = AS_STYLE_PRECISION_FP32;
-            else if (!strcmp(v, "bf16")) cfg.precision = AS_STYLE_PRECISION_BF16;
-            else return cli_usage(CMD, "%s needs 'auto', 'fp32' or 'bf16' (got '%s')", a, v);
-        } else if (!strcmp(a, "--threads")) {
-            NEEDS_VALUE();
-            if (!cli_parse_int(CMD, a, v, 1, 1024, &cfg.threads)) return 2;
-        } else if (!strcmp(a, "--max-memory")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 1, 1e9, &max_mem)) return 2;
-        } else if (!strcmp(a, "--save-on-interrupt")) {
-            save_on_interrupt = 1;
-        } else if (!strcmp(a, "--report")) {
-            NEEDS_VALUE();
-            report = v;
-        } else if (!strcmp(a, "--max-duration")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 0.1, 1e7, &max_dur)) return 2;
-        } else if (!strcmp(a, "--preset")) {
-            NEEDS_VALUE(); /* applied before the loop */
-        } else if (!strcmp(a, "--level")) {
-            NEEDS_VALUE();
-            if (!strcmp(v, "content")) cfg.level = AS_STYLE_LEVEL_CONTENT;
-            else if (!strcmp(v, "style")) cfg.level = AS_STYLE_LEVEL_STYLE;
-            else if (!strcmp(v, "none")) cfg.level = AS_STYLE_LEVEL_NONE;
-            else return cli_usage(CMD, "--level needs 'content', 'style' or 'none' (got '%s')", v);
-        } else if (!strcmp(a, "--stop-decrease")) {
-            NEEDS_VALUE();
-            if (!cli_parse_double(CMD, a, v, 0, 0.999, &cfg.stop_decrease)) return 2;
-        } else if (!strcmp(a, "--no-picture")) {
-            picture = 0;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else {
-            return cli_usage(CMD, "unknown option '%s'", a);
-        }
-#undef NEEDS_VALUE
-    }
-    if (nin < 2) return cli_usage(CMD, "give a CONTENT and a STYLE file");
-    if (!out) return cli_usage(CMD, "no output file: use -o OUT.wav");
-    if (!has_ext(out, ".wav") && !has_ext(out, ".flac") && !has_ext(out, ".ogg") && !has_ext(out, ".oga"))
-        return cli_usage(CMD, "%s: the output must end in .wav, .flac or .ogg", out);
-
-    /* the picture: OUT with its extension replaced by .png */
-    char png[4096];
+    /* the command line as typed, for the report (getopt_long permutes argv) */
+    char settings[2048];
     {
-        snprintf(png, sizeof png - 5, "%s", out);
-        char *dot = strrchr(png, '.'), *slash = strrchr(png, '/');
-        if (dot && (!slash || dot > slash)) *dot = 0;
-        strcat(png, ".png");
-    }
-
-    /* fail now, not after minutes of work, when OUT's (or the report's) folder cannot be written */
-    for (int w = 0; w < 2; w++) {
-        const char *target = w ? report : out;
-        if (!target) continue;
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", target);
-        char *slash = strrchr(dir, '/');
-        if (slash) *(slash == dir ? slash + 1 : slash) = 0;
-        else snprintf(dir, sizeof dir, ".");
-        if (access(dir, W_OK) != 0) {
-            fprintf(stderr, "audiostyle: %s: cannot write in the folder '%s'\n", target, dir);
-            return 1;
+        size_t used = 0;
+        settings[0] = 0;
+        for (int i = 0; i < argc && used + 2 < sizeof settings; i++) {
+            int k = snprintf(settings + used, sizeof settings - used, "%s%s", i ? " " : "audiostyle ", argv[i]);
+            if (k < 0) break;
+            used += (size_t)k;
         }
+    }
+    transfer_args A;
+    memset(&A, 0, sizeof A);
+    as_style_config_default(&A.cfg);
+    cli_args pa;
+    int prc = cli_parse(&cli_cmd_transfer, argc, argv, &A, &pa);
+    if (prc != CLI_CONTINUE) return prc;
+    if (A.preset != AS_STYLE_PRESET_DEFAULT) { /* the preset, then the options given on top */
+        transfer_args P = A;
+        as_style_config_preset(&P.cfg, A.preset);
+        cli_copy_given(&cli_cmd_transfer, &pa, &P, &A);
+        A = P;
+    }
+    as_style_config cfg = A.cfg;
+    if (pa.npos > 2) return cli_usage(CMD, "too many inputs ('%s'): give CONTENT and STYLE", pa.pos[2]);
+    if (pa.npos < 2) return cli_usage(CMD, "give a CONTENT and a STYLE file");
+    const char *in[2] = {pa.pos[0], pa.pos[1]}, *out = A.out, *report = A.report;
+    double max_dur = A.max_dur, max_mem = A.max_mem;
+    as_load_opts lo[2] = {{0}, {0}};
+    for (int k = 0; k < 2; k++) {
+        lo[k].offset_s = A.offset[k];
+        lo[k].duration_s = A.duration[k];
+    }
+    int quiet = A.quiet, json = A.json, save_on_interrupt = A.save_on_interrupt;
+    if (!out) return cli_usage(CMD, "no output file: use -o OUT.wav");
+    int to_stdout = cli_is_stdout(out);
+    if (A.genres && A.no_genres) return cli_usage(CMD, "--genres and --no-genres exclude each other");
+    if (A.picture && A.no_picture) return cli_usage(CMD, "--picture and --no-picture exclude each other");
+    if (to_stdout && json) return cli_usage(CMD, "-o - and --json both need standard output");
+    if (to_stdout && A.genres) return cli_usage(CMD, "-o - and --genres both need standard output");
+    /* the genre lines: when asked, else on a terminal unless --quiet; never into the audio */
+    int genres = A.genres || (!A.no_genres && !quiet && !to_stdout && isatty(STDOUT_FILENO));
+
+    /* the picture: --picture FILE, else OUT with its extension replaced by .png (none for -o -) */
+    char png_buf[4096];
+    const char *png = NULL;
+    if (A.picture) png = A.picture;
+    else if (!A.no_picture && !to_stdout) {
+        snprintf(png_buf, sizeof png_buf - 5, "%s", out);
+        char *dot = strrchr(png_buf, '.'), *slash = strrchr(png_buf, '/');
+        if (dot && (!slash || dot > slash)) *dot = 0;
+        strcat(png_buf, ".png");
+        png = png_buf;
+    }
+    int picture = png != NULL;
+
+    /* every output checked now, not after minutes of work */
+    {
+        cli_out outs[] = {
+            {.path = out, .what = "the result", .exts = ".wav|.flac|.ogg|.oga", .stdout_ok = 1, .named = 1},
+            {.path = png, .what = "the picture", .exts = ".png", .named = A.picture != NULL,
+             .avoid = "--picture FILE names another, --no-picture writes none"},
+            {.path = report, .what = "the report", .exts = ".html|.htm", .named = 1},
+        };
+        if (to_stdout && !has_ext(out, ".wav")) outs[0].exts = NULL;
+        int bad = cli_check_paths(CMD, outs, 3, in, 2, A.force);
+        if (bad) return bad;
     }
     cli_catch_interrupts();
     lo[0].max_duration_s = lo[1].max_duration_s = max_dur;
@@ -428,7 +354,7 @@ int cmd_transfer(int argc, char **argv)
         char d[64];
         fmt_dur(d, sizeof d, est.seconds);
         fprintf(stderr,
-                "audiostyle: content %s %.2f s (%lld frames), style %s %.2f s (%lld frames)\n"
+                "audiostyle: content %s %.2f s (%lld STFT frames), style %s %.2f s (%lld STFT frames)\n"
                 "audiostyle: %d filters, %s %d iterations (~%d evaluations of %.1f GFLOP); "
                 "estimate ~%s (at %.0f GFLOP/s), ~%.0f MB\n",
                 base_name(in[0]), sig[0].n / (double)AS_SR, (long long)est.content_frames,
@@ -463,12 +389,12 @@ int cmd_transfer(int argc, char **argv)
         goto done;
     }
 
+    run_ui ui = {.quiet = quiet, .stage = -1, .watch_interrupts = 1};
     if (!quiet) {
         as_style_stats s0;
         as_style_get_stats(st, &s0);
         fprintf(stderr, "audiostyle: precision %s (%s)\n", s0.precision, s0.engine);
     }
-    run_ui ui = {.quiet = quiet, .stage = -1, .watch_interrupts = 1};
     rc = as_style_optimize(st, on_progress, &ui);
     int interrupted = rc == AS_ERR_CANCELLED;
     if (rc != AS_OK && !interrupted) {
@@ -508,10 +434,17 @@ int cmd_transfer(int argc, char **argv)
     int64_t n = 0;
     as_style_get_audio(st, &y, &n);
     as_save_opts so = {.sample_format = AS_SAVE_PCM16, .level = AS_LEVEL_PEAK_LIMIT, .ceiling_db = -1.0};
-    rc = as_audio_save(out, y, n, AS_SR, &so, &err);
-    if (rc != AS_OK) {
-        cli_error(&err, rc, out);
-        goto done;
+    {
+        char tmp[4096];
+        const char *dst = cli_out_path(out, ".wav", tmp, sizeof tmp);
+        if (!dst) goto done;
+        rc = as_audio_save(dst, y, n, AS_SR, &so, &err);
+        if (rc != AS_OK) {
+            cli_out_discard(out, dst);
+            cli_error(&err, rc, out);
+            goto done;
+        }
+        if (cli_out_finish(out, dst) != 0) goto done;
     }
     if (picture) {
         rc = write_picture(st, png, in[0], in[1], &err);
@@ -547,15 +480,8 @@ int cmd_transfer(int argc, char **argv)
         for (int k = 0; k < 3; k++) tr[k] = (as_report_track){.name = names[k], .y = ys[k], .n = ns[k]};
         as_report_opts ro;
         as_report_opts_default(&ro);
-        char title[512], settings[2048];
+        char title[512];
         snprintf(title, sizeof title, "audiostyle: %s in the style of %s", names[0], names[1]);
-        size_t used = 0;
-        settings[0] = 0;
-        for (int i = 0; i < argc && used + 2 < sizeof settings; i++) {
-            int k = snprintf(settings + used, sizeof settings - used, "%s%s", i ? " " : "audiostyle ", argv[i]);
-            if (k < 0) break;
-            used += (size_t)k;
-        }
         ro.title = title;
         ro.settings = settings;
         ro.content_loss = s.content_loss;
@@ -572,12 +498,12 @@ int cmd_transfer(int argc, char **argv)
                 "audiostyle: wrote %s%s%s (%.2f s): %d iterations, %d evaluations in %.1f s (%.3f s "
                 "each, %s), Griffin-Lim %.1f s (spectral convergence %.3f); content loss %.4g, style "
                 "loss %.4g\n",
-                out, picture ? " and " : "", picture ? png : "", n / (double)AS_SR, s.iterations,
+                to_stdout ? "standard output" : out, picture ? " and " : "", picture ? png : "", n / (double)AS_SR, s.iterations,
                 s.evaluations, s.optimize_seconds, s.seconds_per_evaluation, s.stop_reason,
                 s.griffin_lim_seconds, s.spectral_convergence, s.content_loss, s.style_loss);
         if (report) fprintf(stderr, "audiostyle: wrote %s\n", report);
     }
-    if (!json) print_genres_text(&g, names);
+    if (!json && genres) print_genres_text(&g, names);
     if (json) {
         printf("{\"output\": ");
         cli_json_str(stdout, out);

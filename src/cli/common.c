@@ -156,3 +156,19 @@ void cli_json_str(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+int cli_genre_warning(const float *y, int64_t n, char *buf, size_t len)
+{
+    double sec = 0, db = 0;
+    int w = as_genre_input_check(y, n, AS_SR, &sec, &db);
+    char lv[32];
+    if (isfinite(db)) snprintf(lv, sizeof lv, "%.1f dBFS", db);
+    else snprintf(lv, sizeof lv, "-inf dBFS");
+    if (w & AS_GENRE_WARN_SHORT)
+        snprintf(buf, len, "%.2f s long, under %g s: too short for a meaningful genre", sec, AS_GENRE_MIN_SECONDS);
+    else if (w & AS_GENRE_WARN_QUIET)
+        snprintf(buf, len, "RMS %s, under %g dBFS: too quiet for a meaningful genre", lv, AS_GENRE_MIN_RMS_DBFS);
+    else if (len)
+        buf[0] = 0;
+    return w;
+}

@@ -11,27 +11,70 @@ const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"
 __attribute__((visibility("default"))) const char *__lsan_default_options(void);
 const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 
-static const struct {
-    const char *verb;
-    int (*fn)(int, char **);
-    const char *what;
-} commands[] = {
-    {"transfer", cmd_transfer, "make CONTENT sound in the manner of STYLE"},
-    {"classify", cmd_classify, "tell the genre of audio files"},
-    {"features", cmd_features, "compute the 57 GTZAN features (Kaggle CSV schema)"},
-    {"train", cmd_train, "train a genre model from a features CSV or a folder of audio"},
-    {"evaluate", cmd_evaluate, "cross-validate or test a genre model type"},
-    {"spectrogram", cmd_spectrogram, "draw a labelled spectrogram (PNG)"},
-    {"compare", cmd_compare, "an HTML report comparing content, style and result"},
-    {"info", cmd_info, "format, duration, levels and tempo of a file"},
+const cli_command *const cli_commands[] = {
+    &cli_cmd_transfer, &cli_cmd_classify, &cli_cmd_features, &cli_cmd_train,
+    &cli_cmd_evaluate, &cli_cmd_spectrogram, &cli_cmd_compare, &cli_cmd_info,
 };
+const int cli_n_commands = CLI_N(cli_commands);
+
+const cli_opt *cli_options(const char *command, int *n)
+{
+    for (int k = 0; k < cli_n_commands; k++)
+        if (strcmp(cli_commands[k]->name, command) == 0) {
+            if (n) *n = cli_commands[k]->n_opts;
+            return cli_commands[k]->opts;
+        }
+    if (n) *n = 0;
+    return NULL;
+}
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: audiostyle [-v] COMMAND [ARGS]   (audiostyle COMMAND --help for details)\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-12s %s\n", commands[i].verb, commands[i].what);
-    fprintf(f, "\naudiostyle %s\n", as_version());
+    fprintf(f, "usage: audiostyle [-v | --verbose] COMMAND [ARGS]   (audiostyle COMMAND --help for details)\n"
+               "       audiostyle --version | --help\n"
+               "       audiostyle options [COMMAND] [--json | --man | --check]   the option tables as data\n\ncommands:\n");
+    for (int i = 0; i < cli_n_commands; i++) fprintf(f, "  %-12s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+    fprintf(f, "\n  -v, --verbose  also print the library's informational log lines on stderr\n"
+               "  --version      print the version and exit\n"
+               "\nexit status: 0 ok, 1 an input or output could not be used, 2 usage (bad options or paths),\n"
+               "130 interrupted (transfer).\n"
+               "\naudiostyle %s\n", as_version());
+}
+
+/* audiostyle options [COMMAND] [--json | --man]: the option tables, for the man page, the web
+ * app's form fields and the Python package's keyword arguments. */
+static int cmd_options(int argc, char **argv)
+{
+    int json = 0, man = 0, check = 0;
+    const cli_command *one = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (strcmp(argv[i], "--man") == 0) man = 1;
+        else if (strcmp(argv[i], "--check") == 0) check = 1;
+        else {
+            for (int c = 0; c < cli_n_commands; c++)
+                if (strcmp(cli_commands[c]->name, argv[i]) == 0) one = cli_commands[c];
+            if (!one) return cli_usage("options", "unknown command or option '%s'", argv[i]);
+        }
+    }
+    const cli_command *const *list = one ? &one : cli_commands;
+    int n = one ? 1 : cli_n_commands;
+    if (check) { /* the tables' defaults against the library's */
+        int bad = 0;
+        for (int c = 0; c < n; c++)
+            if (list[c]->check_defaults) bad += list[c]->check_defaults();
+        return bad ? 1 : 0;
+    }
+    if (json) cli_options_json(list, n, stdout);
+    else
+        for (int c = 0; c < n; c++) {
+            if (man) cli_help_man(list[c], stdout);
+            else {
+                cli_help(list[c], stdout);
+                if (c + 1 < n) printf("\n");
+            }
+        }
+    return 0;
 }
 
 static void log_to_stderr(int level, const char *msg, void *user)
@@ -57,14 +100,15 @@ int main(int argc, char **argv)
         if (i + 1 < argc) {
             char help[] = "--help";
             char *hv[] = {argv[i + 1], help, NULL};
-            for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-                if (strcmp(commands[c].verb, argv[i + 1]) == 0) return commands[c].fn(2, hv);
+            for (int c = 0; c < cli_n_commands; c++)
+                if (strcmp(cli_commands[c]->name, argv[i + 1]) == 0) return cli_commands[c]->run(2, hv);
         }
         usage(stdout);
         return 0;
     }
-    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-        if (strcmp(commands[c].verb, verb) == 0) return commands[c].fn(argc - i, argv + i);
+    if (strcmp(verb, "options") == 0) return cmd_options(argc - i, argv + i);
+    for (int c = 0; c < cli_n_commands; c++)
+        if (strcmp(cli_commands[c]->name, verb) == 0) return cli_commands[c]->run(argc - i, argv + i);
     fprintf(stderr, "audiostyle: unknown command '%s'\n", verb);
     usage(stderr);
     return 2;

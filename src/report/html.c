@@ -121,10 +121,15 @@ typedef struct track_an {
     float *onset_mean;     /* (T,) librosa's onset_strength (the quality metrics' rhythm) */
     float *curve[C_COUNT]; /* (T,) each, smoothed for display */
     double mean[C_COUNT];  /* means of the unsmoothed curves (RMS: of the dB values) */
-    double tempo;
+    double tempo;          /* NAN for tracks too short to hold two beats */
+    double rms_dbfs;       /* as_rms_dbfs of the whole track (info's definition) */
+    int genre_warn;        /* as_genre_input_check */
     double probs[AS_GENRE_MAX_CLASSES];
     quality_track qt;      /* MFCC Gaussian, level, flatness for the Quality section */
 } track_an;
+
+/* Fewer frames than this (1 s at hop 512) make no meaningful frame statistic: shown as a dash. */
+enum { MIN_FRAMES = 44 };
 
 static void track_free(track_an *a)
 {
@@ -179,6 +184,11 @@ static as_status analyse(as_features *fx, const as_genre_model *m, const float *
         for (int t = 0; t < T; t++)
             for (int f = 0; f < F_BINS; f++) a->S[(size_t)f * T + t] = an->S[(size_t)t * F_BINS + f];
         st = as_features_tempo_analysis(fx, an, &a->tempo);
+        /* a tempo needs two beats (as `audiostyle info`): none under 1 s or two beats */
+        double dur = (double)n / AS_SR;
+        if (st == AS_OK && (!(a->tempo > 0) || dur < 1.0 || dur < 120.0 / a->tempo)) a->tempo = NAN;
+        a->rms_dbfs = as_rms_dbfs(y, n);
+        a->genre_warn = as_genre_input_check(y, n, AS_SR, NULL, NULL);
     }
     if (st == AS_OK) {
         int64_t start = 0, wl = 0;
@@ -232,6 +242,7 @@ static const char CSS[] =
     "th{background:#f6f8fa;font-weight:600}th.n,td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "ol{margin:4px 0 0;padding-left:22px}"
     ".shift{font-size:16px;margin:12px 0 0}"
+    ".warn{color:#a33;font-weight:bold;margin:8px 0 0}"
     "footer{color:#777;font-size:12px;text-align:center}"
     "@media (max-width:900px){.three,.two{grid-template-columns:1fr}}";
 
@@ -355,7 +366,9 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
         if (n < tr[k].n) sb_printf(b, "<p class=\"cap\">(the first %.0f s)</p>", max_s);
         int t3[3];
         as_genre_top(an[k].probs, C, t3, 3);
-        sb_printf(b, "<p>%.2f s &middot; tempo %.1f BPM</p><ol>", tr[k].n / (double)AS_SR, an[k].tempo);
+        sb_printf(b, "<p>%.2f s &middot; tempo ", tr[k].n / (double)AS_SR);
+        sb_num(b, "%.1f", an[k].tempo);
+        sb_puts(b, " BPM</p><ol>");
         for (int i = 0; i < 3 && i < C; i++) {
             sb_puts(b, "<li>");
             sb_text(b, as_genre_label(m, t3[i]));
@@ -441,18 +454,23 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
         sb_puts(b, "</div><p class=\"cap\">Per frame (hop 512 = 23 ms), shown as a 0.5-s moving mean.</p>");
         sb_puts(b, "<table><tr><th>mean</th><th class=\"n\">content</th><th class=\"n\">style</th><th class=\"n\">result</th></tr>");
         static const char *const row[C_COUNT] = {"centroid (Hz)", "bandwidth (Hz)", "rolloff (Hz)", "flatness",
-                                                 "onset strength", "RMS (dBFS)"};
+                                                 "onset strength", "RMS (dBFS, whole track)"};
         for (int q = 0; q < C_COUNT; q++) {
             sb_printf(b, "<tr><td>%s</td>", row[q]);
             for (int k = 0; k < 3; k++) {
                 sb_puts(b, "<td class=\"n\">");
-                sb_num(b, q == C_FLATNESS ? "%.4f" : "%.1f", an[k].mean[q]);
+                double v = q == C_RMS ? an[k].rms_dbfs : an[k].T >= MIN_FRAMES ? an[k].mean[q] : NAN;
+                sb_num(b, q == C_FLATNESS ? "%.4f" : q == C_RMS ? "%.2f" : "%.1f", v);
                 sb_puts(b, "</td>");
             }
             sb_puts(b, "</tr>");
         }
         sb_puts(b, "<tr><td>tempo (BPM)</td>");
-        for (int k = 0; k < 3; k++) sb_printf(b, "<td class=\"n\">%.1f</td>", an[k].tempo);
+        for (int k = 0; k < 3; k++) {
+            sb_puts(b, "<td class=\"n\">");
+            sb_num(b, "%.1f", an[k].tempo);
+            sb_puts(b, "</td>");
+        }
         sb_puts(b, "</tr></table></section>\n");
         if (st != AS_OK) return st;
     }
@@ -472,6 +490,19 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
         sb_text(b, as_genre_label(m, ts[0]));
         sb_printf(b, "</b>, has probability %.1f %% in the content and %.1f %% in the result.</p>",
                   100 * an[0].probs[ts[0]], 100 * an[2].probs[ts[0]]);
+        for (int k = 0; k < 3; k++)
+            if (an[k].genre_warn) {
+                sb_printf(b, "<p class=\"warn\">Warning: the %s is %s for a meaningful genre (", ROLE[k],
+                          an[k].genre_warn & AS_GENRE_WARN_SHORT ? "too short" : "too quiet");
+                if (an[k].genre_warn & AS_GENRE_WARN_SHORT)
+                    sb_printf(b, "%.2f s, under %g s", tr[k].n / (double)AS_SR, AS_GENRE_MIN_SECONDS);
+                else {
+                    sb_puts(b, "RMS ");
+                    sb_num(b, "%.1f", an[k].rms_dbfs);
+                    sb_printf(b, " dBFS, under %g dBFS", AS_GENRE_MIN_RMS_DBFS);
+                }
+                sb_puts(b, "); its probabilities mean little.</p>");
+            }
         sb_puts(b, "<p class=\"cap\">The built-in GTZAN model on the whole tracks (30-s windows averaged for "
                    "longer tracks).</p></section>\n");
         if (st != AS_OK) return st;
@@ -491,6 +522,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
                 mr[f] = (float)(sr / an[2].T);
             }
             report_compare(mr, ma, F_BINS, &mcorr[j], &mmse[j]);
+            if (AS_MIN(an[2].T, an[j].T) < MIN_FRAMES) corr[j] = mse[j] = mcorr[j] = mmse[j] = NAN;
         }
         sb_puts(b, "<section id=\"metrics\"><h2>Metrics</h2><table>"
                    "<tr><th>metric</th><th class=\"n\">value</th></tr>");
@@ -519,7 +551,7 @@ static as_status write_page(ctx *c, const as_report_track *tr, const as_genre_mo
                   an[0].probs[ts[0]], an[2].probs[ts[0]]);
         sb_puts(b, "<p class=\"cap\">Frame-by-frame figures use the frames the two tracks share (the first "
                    "min(T) frames); a dash means the number is not known here (the losses come from "
-                   "<code>audiostyle transfer</code>).</p></section>\n");
+                   "<code>audiostyle transfer</code>) or rests on fewer than 1 s of frames.</p></section>\n");
     }
     sb_printf(b, "<footer>audiostyle %s</footer>\n</main></body></html>\n", as_version());
     return b->oom ? AS_ERR_NOMEM : AS_OK;

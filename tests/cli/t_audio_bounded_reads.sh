@@ -10,7 +10,7 @@ err=$(bash -c "$limit \"\$0\" info \"\$1\"" "$AUDIOSTYLE" "$TMPD/bad/huge_decl.w
 [ "$rc" -eq 1 ] || fail "huge_decl.wav: exit $rc: $err"
 grep -q 'huge_decl.wav: file is truncated' <<<"$err" || fail "huge_decl.wav: $err"
 out=$(bash -c "$limit \"\$0\" info \"\$1\"" "$AUDIOSTYLE" "$TMPD/bad/stream.wav") || fail "stream.wav refused under the limit"
-grep -q '^frames: 2028$' <<<"$out" || fail "stream.wav: $out"
+grep -q '^samples: 2028$' <<<"$out" || fail "stream.wav: $out"
 # and a normal file still works under the same limit
 bash -c "$limit \"\$0\" info \"\$1\"" "$AUDIOSTYLE" "$ROOT/examples/rock_sectoid_feelings.flac" >/dev/null || fail "example under the limit"
 exit 0

@@ -25,7 +25,7 @@ grep -q "bad.wav" "$TMPD/err" || fail "bad file not named: $(cat "$TMPD/err")"
 # the end for the last second
 awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } { split($1, a, "."); if (a[2] + 0 < 10) { $1 = a[1] "." a[2] ".0.wav"; $2 = 66149; print } }' \
   "$ROOT/data/gtzan/features_30_sec.csv" > "$TMPD/seg.csv"
-"$AUDIOSTYLE" train "$TMPD/seg.csv" -o "$TMPD/seg.asgm" --model logreg --epochs 10 --members 1 --quiet || fail "train 3-s"
+"$AUDIOSTYLE" train "$TMPD/seg.csv" -o "$TMPD/seg.asgm" --model-type logreg --epochs 10 --members 1 --quiet || fail "train 3-s"
 out=$("$AUDIOSTYLE" classify "$ex/rock_sectoid_feelings.flac" --model "$TMPD/seg.asgm" --timeline --top 1) || fail "timeline"
 [ "$(echo "$out" | grep -c '^  0:0[0-9]-0:[01][0-9]  ')" -eq 4 ] || fail "expected 4 windows: $out"
 

@@ -5,13 +5,13 @@ csv="$ROOT/data/gtzan/features_30_sec.csv"
 awk -F, 'NR == 1 { print; next } { split($1, a, "."); if (a[2] + 0 < 15) print }' "$csv" > "$TMPD/small.csv"
 [ "$(wc -l < "$TMPD/small.csv")" -eq 151 ] || fail "small table has $(wc -l < "$TMPD/small.csv") lines"
 
-"$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/m.asgm" --model logreg --epochs 20 --members 1 --quiet \
+"$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/m.asgm" --model-type logreg --epochs 20 --members 1 --quiet \
   || fail "train logreg"
 [ -s "$TMPD/m.asgm" ] || fail "no model written"
 head -c 7 "$TMPD/m.asgm" | grep -q ASGENRE || fail "model file has no magic"
-"$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/m2.asgm" --model mlp-small --epochs 5 --members 2 --seed 3 --quiet \
+"$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/m2.asgm" --model-type mlp-small --epochs 5 --members 2 --seed 3 --quiet \
   || fail "train mlp-small"
-"$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/m3.asgm" --model mlp-small --epochs 5 --members 2 --seed 3 --quiet \
+"$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/m3.asgm" --model-type mlp-small --epochs 5 --members 2 --seed 3 --quiet \
   || fail "train mlp-small again"
 cmp -s "$TMPD/m2.asgm" "$TMPD/m3.asgm" || fail "same seed, different model files"
 no_tmp_files "$TMPD"
@@ -27,6 +27,6 @@ msg=$(expect_fail 1 "$AUDIOSTYLE" train "$TMPD/bad.csv" -o "$TMPD/x.asgm")
 echo "$msg" | grep -q "bad.csv" || fail "error does not name the file: $msg"
 head -5 "$TMPD/small.csv" | sed '3s/,[^,]*$//' > "$TMPD/ragged.csv"
 expect_fail 1 "$AUDIOSTYLE" train "$TMPD/ragged.csv" -o "$TMPD/x.asgm" >/dev/null
-expect_fail 1 "$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/no/such/dir/x.asgm" --model logreg --epochs 2 --members 1 --quiet >/dev/null
+expect_fail 1 "$AUDIOSTYLE" train "$TMPD/small.csv" -o "$TMPD/no/such/dir/x.asgm" --model-type logreg --epochs 2 --members 1 --quiet >/dev/null
 [ ! -e "$TMPD/x.asgm" ] || fail "a failed train left a model file"
 no_tmp_files "$TMPD"

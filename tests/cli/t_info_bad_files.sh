@@ -1,4 +1,4 @@
-# audiostyle info on malformed files (tests/bad/make_bad.sh), a directory and a missing path:
+# audiostyle info on malformed files (tests/bad/make_bad.sh), an empty folder and a missing path:
 # each exits 1 with one error line naming the file (plus at most a hint line), no decoder
 # chatter (libmpg123's "Note: ..."), no crash, no hang.
 source "$ROOT/tests/cli/lib.sh"
@@ -19,7 +19,7 @@ for f in empty.wav random.wav random.mp3 random.flac flac_magic.flac text.mp3 sy
   [ -z "$out" ] || fail "$f: printed on stdout: $out"
 done
 grep -q 'no such file' <<<"$("$AUDIOSTYLE" info "$TMPD/bad/../missing.wav" 2>&1)" || fail "missing: wrong message"
-grep -q 'is a directory' <<<"$("$AUDIOSTYLE" info "$TMPD/adir.wav" 2>&1)" || fail "dir: wrong message"
+grep -q 'no audio files found in the folder' <<<"$("$AUDIOSTYLE" info "$TMPD/adir.wav" 2>&1)" || fail "empty folder: wrong message"
 grep -q 'file is empty' <<<"$("$AUDIOSTYLE" info "$TMPD/bad/empty.wav" 2>&1)" || fail "empty: wrong message"
 grep -q 'contains NaN or infinite samples' <<<"$("$AUDIOSTYLE" info "$TMPD/bad/nan.wav" 2>&1)" || fail "nan: wrong message"
 grep -q 'not a readable audio file' <<<"$("$AUDIOSTYLE" info "$TMPD/bad/text.mp3" 2>&1)" || fail "text.mp3: wrong message"

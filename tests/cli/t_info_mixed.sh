@@ -14,5 +14,5 @@ grep -q '^rms: -inf dBFS$' "$TMPD/out" || fail "silence rms: $(cat "$TMPD/out")"
 "$AUDIOSTYLE" info --json "$TMPD/bad/silence.wav" | grep -q '"peak_dbfs": null' || fail "json silence"
 # the streamed WAV (data size 0xFFFFFFFF) is fine
 out=$("$AUDIOSTYLE" info "$TMPD/bad/stream.wav") || fail "stream.wav refused"
-grep -q '^frames: 2028$' <<<"$out" || fail "stream.wav: $out"
+grep -q '^samples: 2028$' <<<"$out" || fail "stream.wav: $out"
 exit 0

@@ -19,7 +19,7 @@ grep -o 'data:audio/wav;base64,[^"]*' "$h" | sed 's/^data:audio\/wav;base64,//' 
 [ "$(wc -l < "$TMPD/b64")" -eq 3 ] || fail "not 3 audio payloads"
 for i in 0 1 2; do
   sed -n "$((i + 1))p" "$TMPD/b64" | tr -d '\n' | base64 -d > "$TMPD/a$i.wav" || fail "embedded audio $i does not decode"
-  "$AUDIOSTYLE" info --json "$TMPD/a$i.wav" | jq -e 'length == 1 and .[0].frames == 220500 and .[0].sample_rate == 22050' >/dev/null \
+  "$AUDIOSTYLE" info --json "$TMPD/a$i.wav" | jq -e 'length == 1 and .[0].samples == 220500 and .[0].sample_rate == 22050' >/dev/null \
     || fail "embedded content $i: $("$AUDIOSTYLE" info "$TMPD/a$i.wav" 2>&1)"
 done
 rm -f "$TMPD/b64"

@@ -6,7 +6,7 @@ ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O2 -o "$TMPD/gen_tone" "$ROOT/tests/cli/ge
   || fail "cannot build tests/cli/gen_tone.c"
 for s in 50 35; do
   "$TMPD/gen_tone" "$TMPD/t$s.wav" "$s" || fail "cannot make the $s-s test track"
-  "$AUDIOSTYLE" info --json "$TMPD/t$s.wav" | jq -e --argjson n $((s * 22050)) '.[0].frames == $n and .[0].sample_rate == 22050' >/dev/null \
+  "$AUDIOSTYLE" info --json "$TMPD/t$s.wav" | jq -e --argjson n $((s * 22050)) '.[0].samples == $n and .[0].sample_rate == 22050' >/dev/null \
     || fail "the $s-s test track is not $s s at 22050 Hz"
 done
 for s in 50 35; do

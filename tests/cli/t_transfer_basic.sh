@@ -14,7 +14,7 @@ for k in evaluations iterations optimize_seconds seconds_per_evaluation griffin_
   grep -q "\"$k\": [0-9]" <<<"$json" || fail "--json lacks $k: $json"
 done
 info=$("$AUDIOSTYLE" info "$TMPD/out.wav") || fail "info on the output failed"
-grep -q '^frames: 44100$' <<<"$info" || fail "length is not the content's 44100 samples: $info"
+grep -q '^samples: 44100$' <<<"$info" || fail "length is not the content's 44100 samples: $info"
 grep -q '^sample_rate: 22050 Hz$' <<<"$info" || fail "rate: $info"
 peak=$(sed -n 's/^peak: \(.*\) dBFS$/\1/p' <<<"$info")
 awk -v p="$peak" 'BEGIN { exit !(p <= -0.99) }' || fail "peak $peak dBFS above -1 dBFS"
@@ -30,6 +30,6 @@ awk -v a="$ini" -v b="$fin" 'BEGIN { exit !(b < 0.1 * a) }' || fail "style loss 
   --griffin-lim-iterations 2 --quiet --no-picture 2>"$TMPD/err2" || fail "whole-track run failed"
 [ ! -s "$TMPD/err2" ] || fail "--quiet printed: $(cat "$TMPD/err2")"
 [ ! -e "$TMPD/whole.png" ] || fail "--no-picture wrote a picture"
-grep -q '^frames: 220500$' <<<"$("$AUDIOSTYLE" info "$TMPD/whole.flac")" || fail "whole track length"
+grep -q '^samples: 220500$' <<<"$("$AUDIOSTYLE" info "$TMPD/whole.flac")" || fail "whole track length"
 no_tmp_files "$TMPD"
 exit 0

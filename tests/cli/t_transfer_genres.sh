@@ -1,10 +1,10 @@
-# audiostyle transfer ends with the top-3 genres of content, style and result and the genre
+# audiostyle transfer --genres ends with the top-3 genres of content, style and result and the genre
 # shift, on stdout; --json has genres.{content,style,result} and genre_shift; --max-duration
 # refuses a longer input; --report writes the page.
 source "$ROOT/tests/cli/lib.sh"
 C="$ROOT/examples/rock_sectoid_feelings.flac"; S="$ROOT/examples/techno_torustrooper_tt1.flac"
 tiny=(--filters 64 --iterations 5 --griffin-lim-iterations 5 --content-duration 3 --style-duration 3 --threads 1)
-out=$("$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/o.wav" "${tiny[@]}" --quiet --report "$TMPD/r.html") \
+out=$("$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/o.wav" "${tiny[@]}" --quiet --genres --report "$TMPD/r.html") \
   || fail "transfer exited $?"
 re='[a-z]+ [0-9]+\.[0-9] %'
 grep -Eq "^content +rock_sectoid_feelings\.flac: $re, $re, $re$" <<<"$out" || fail "content line: $out"

@@ -19,6 +19,6 @@ kill -TERM "$pid"
 wait "$pid"; rc=$?
 [ "$rc" -eq 130 ] || fail "SIGTERM with --save-on-interrupt: exit $rc: $(cat "$TMPD/err2")"
 [ -s "$TMPD/save.wav" ] || fail "--save-on-interrupt wrote nothing: $(cat "$TMPD/err2")"
-grep -q '^frames: 44100$' <<<"$("$AUDIOSTYLE" info "$TMPD/save.wav")" || fail "saved length"
+grep -q '^samples: 44100$' <<<"$("$AUDIOSTYLE" info "$TMPD/save.wav")" || fail "saved length"
 no_tmp_files "$TMPD"
 exit 0

@@ -12,5 +12,5 @@ grep -q '"iterations": 15,' <<<"$j" || fail "adam iterations: $j"
 j=$("$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/c.wav" "${common[@]}" --gram-divisor output-frames \
     --kernel-width 5 --content-weight 0.1 --style-weight 2 --init-scale 0.01 --lbfgs-memory 4 --iterations 5 2>"$TMPD/err") || fail "divisor: $(cat "$TMPD/err")"
 for f in a.wav b.ogg c.wav; do [ -s "$TMPD/$f" ] || fail "no $f"; done
-grep -q '^frames: 44100$' <<<"$("$AUDIOSTYLE" info "$TMPD/a.wav")" || fail "a.wav length"
+grep -q '^samples: 44100$' <<<"$("$AUDIOSTYLE" info "$TMPD/a.wav")" || fail "a.wav length"
 exit 0
