@@ -48,7 +48,7 @@ TESTS  := $(BUILD)/test_runner
 BENCHP := $(BUILD)/bench_runner
 
 .PHONY: fuzz all lib deps check check-run unit asan bench bench-run demo demo-run install uninstall \
-        check-symbols clean install-python uninstall-python python-check
+        check-symbols clean install-python uninstall-python python-check python-options
 
 all: $(STATIC) $(SHARED) $(PROG)
 lib: $(STATIC) $(SHARED)
@@ -146,13 +146,17 @@ PYTHON  ?= /usr/bin/python3
 PYDIR    = $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
 install-python: install
 	install -d $(DESTDIR)$(PYDIR)/audiostyle
-	install -m 644 python/audiostyle/*.py $(DESTDIR)$(PYDIR)/audiostyle/
+	install -m 644 python/audiostyle/*.py python/audiostyle/*.json $(DESTDIR)$(PYDIR)/audiostyle/
 	echo 'LIBRARY = "$(PREFIX)/lib/libaudiostyle.so.0"  # written by make install-python' \
 	    > $(DESTDIR)$(PYDIR)/audiostyle/_install.py
 	@echo "install-python: $(DESTDIR)$(PYDIR)/audiostyle (import audiostyle)"
 
 uninstall-python:
 	rm -rf $(DESTDIR)$(PYDIR)/audiostyle
+
+# transfer()'s keywords come from the CLI's option table: refresh the package's snapshot of it
+python-options: $(PROG)
+	$(PROG) options transfer --json > python/audiostyle/transfer_options.json
 
 # the Python tests alone
 python-check: $(SHARED) $(PROG)

@@ -1,6 +1,6 @@
 """A PEP 517 build backend for a pure-Python package, in the tree, so that `pip install ./python`
 needs nothing from an index (build isolation then installs no requirements at all) and no
-compiler: it zips audiostyle/*.py with the wheel metadata (PEP 427, PEP 566)."""
+compiler: it zips audiostyle/*.py and *.json with the wheel metadata (PEP 427, PEP 566)."""
 import base64
 import hashlib
 import os
@@ -47,7 +47,7 @@ def _metadata(p):
 def _files():
     pkg = os.path.join(HERE, "audiostyle")
     for name in sorted(os.listdir(pkg)):
-        if name.endswith(".py"):
+        if name.endswith((".py", ".json")):
             yield os.path.join(pkg, name), "audiostyle/" + name
 
 

@@ -15,37 +15,53 @@ from ._dsp import melspectrogram, stft
 from ._features import Model
 from ._ffi import ffi, get_lib
 
-# transfer()'s keywords: the long options of `audiostyle transfer` with "-" -> "_", the same
-# ranges and choices (tests/test_transfer_options.py checks them against `transfer --help`).
-# keyword: (as_style_config field, kind, low, high or choices)
-OPTIONS = {
-    "filters": ("filters", int, 1, 65536),
-    "kernel_width": ("kernel_width", int, 1, 1001),
-    "padding": ("padding", "choice", ("valid", "same")),
-    "gram_divisor": ("gram_divisor", "choice", ("frames", "output-frames")),
-    "content_weight": ("content_weight", float, 0, 1e12),
-    "style_weight": ("style_weight", float, 0, 1e12),
-    "optimizer": ("optimizer", "choice", ("lbfgs", "adam")),
-    "iterations": ("iterations", int, 1, 1000000),
-    "lbfgs_memory": ("lbfgs_memory", int, 1, 100),
-    "learning_rate": ("learning_rate", float, 1e-12, 1e6),
-    "patience": ("patience", int, 0, 1000000),
-    "init": ("init", "choice", ("noise", "content", "content-eq")),
-    "stop_decrease": ("stop_decrease", float, 0, 0.999),
-    "init_scale": ("init_scale", float, 0, 1e3),
-    "griffin_lim_iterations": ("griffin_lim_iterations", int, 1, 100000),
-    "phase": ("phase", "choice", ("random", "content")),
-    "level": ("level", "choice", ("content", "style", "none")),
-    "seed": ("seed", int, 0, 2 ** 64 - 1),
-    "threads": ("threads", int, 1, 1024),
-    "max_memory": ("max_memory_mb", float, 1, 1e9),
-    "precision": ("precision", "choice", ("auto", "fp32", "bf16")),
+# transfer()'s keywords are read from the CLI's option table for `audiostyle transfer`
+# (src/cli/opt.c), as `audiostyle options transfer --json` prints it: transfer_options.json, a
+# snapshot that `make python-options` regenerates and tests/test_transfer.py checks against the
+# program. Keyword = the long option with "-" -> "_"; the same ranges, choices and defaults.
+def _table():
+    import json
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "transfer_options.json")
+    with open(path, encoding="utf-8") as f:
+        return {o["long"].replace("-", "_"): o for o in json.load(f)[0]["options"]}
+
+
+TABLE = _table()
+# where each configuration option goes in as_style_config (the table's offsets are the CLI's)
+CONFIG_FIELDS = {
+    "filters": "filters", "kernel_width": "kernel_width", "padding": "padding",
+    "gram_divisor": "gram_divisor", "content_weight": "content_weight",
+    "style_weight": "style_weight", "optimizer": "optimizer", "iterations": "iterations",
+    "lbfgs_memory": "lbfgs_memory", "learning_rate": "learning_rate", "patience": "patience",
+    "init": "init", "stop_decrease": "stop_decrease", "init_scale": "init_scale",
+    "griffin_lim_iterations": "griffin_lim_iterations", "phase": "phase", "level": "level",
+    "seed": "seed", "precision": "precision", "threads": "threads", "max_memory": "max_memory_mb",
 }
-# keywords that act on the inputs (when content/style are paths), as the CLI's
-LOAD_OPTIONS = {
-    "content_offset": (0, 1e7), "content_duration": (0.05, 1e7),
-    "style_offset": (0, 1e7), "style_duration": (0.05, 1e7), "max_duration": (0.1, 1e7),
-}
+# options about the inputs (when content/style are paths)
+LOAD_KEYWORDS = ("content_offset", "content_duration", "style_offset", "style_duration",
+                 "max_duration")
+# options about the CLI's files and terminal: no keyword (Transfer has .save, .spectrogram_png,
+# .genres, and report() writes the journey report)
+CLI_ONLY = ("output", "picture", "no_picture", "report", "force", "genres", "no_genres", "quiet",
+            "json", "save_on_interrupt")
+_KIND = {"int": int, "u64": int, "number": float, "choice": "choice"}
+
+
+def _spec(kw):
+    o = TABLE[kw]
+    kind = _KIND[o["type"]]
+    if kind == "choice":
+        return (CONFIG_FIELDS.get(kw), "choice", tuple(o["choices"]))
+    lo = o.get("min", 0)
+    hi = o.get("max", 0)
+    if o["type"] == "u64":
+        lo, hi = 0, 2 ** 64 - 1
+    return (CONFIG_FIELDS.get(kw), kind, lo, hi)
+
+
+# keyword: (as_style_config field, kind, low, high) or (field, "choice", choices)
+OPTIONS = {kw: _spec(kw) for kw in CONFIG_FIELDS}
+LOAD_OPTIONS = {kw: _spec(kw)[2:] for kw in LOAD_KEYWORDS}
 
 
 def config(preset=None, **options):
@@ -213,7 +229,8 @@ def transfer(content, style, *, preset=None, filters=None, iterations=None, seed
     """Make ``content`` sound in the manner of ``style`` (spectrogram neural style transfer).
 
     The same run as ``audiostyle transfer CONTENT STYLE -o OUT``: the keywords are the CLI's
-    long options with - replaced by _, with the same defaults (the preset's) and ranges.
+    long options with - replaced by _, read from its option table (transfer_options.json), with
+    the same defaults (the preset's), ranges and choices.
 
     Parameters
     ----------
