@@ -110,9 +110,9 @@ def info(path):
     Returns
     -------
     dict
-        ``format``, ``subtype``, ``channels``, ``sample_rate``, ``frames``, ``duration_s``
-        (of the decoded frames), ``peak_dbfs`` and ``rms_dbfs`` (all channels at the file's
-        own rate; None for silence).
+        ``format``, ``subtype``, ``channels``, ``sample_rate``, ``samples`` (per channel),
+        ``duration_s`` (of the decoded samples), ``peak_dbfs`` and ``rms_dbfs`` (all channels
+        at the file's own rate; None for silence): the keys of ``audiostyle info --json``.
     """
     import math
 
@@ -129,7 +129,7 @@ def info(path):
         "subtype": _str(inf.subtype),
         "channels": int(inf.channels),
         "sample_rate": int(inf.sample_rate),
-        "frames": int(lv.frames),
+        "samples": int(lv.frames),
         "duration_s": int(lv.frames) / inf.sample_rate,
         "peak_dbfs": db(lv.peak),
         "rms_dbfs": db(lv.rms),

@@ -34,7 +34,7 @@ def test_info_equals_the_cli(cli):
     out = json.loads(cli("info", "--json", *CLIPS).stdout)
     for path, ref in zip(CLIPS, out):
         got = au.info(path)
-        for k in ("format", "subtype", "channels", "sample_rate", "frames"):
+        for k in ("format", "subtype", "channels", "sample_rate", "samples"):
             assert got[k] == ref[k], (path, k)
         assert got["duration_s"] == pytest.approx(ref["duration_s"], abs=1e-6)
         assert got["peak_dbfs"] == pytest.approx(ref["peak_dbfs"], abs=1e-4)
