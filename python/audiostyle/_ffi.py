@@ -60,7 +60,7 @@ typedef struct as_style_config {
     double style_weight; int init; double init_scale; int optimizer; int iterations;
     int lbfgs_memory; double learning_rate; int patience; int griffin_lim_iterations; int phase;
     uint64_t seed; int threads; double max_memory_mb; int level; double stop_decrease;
-    int precision;
+    double segment_seconds; int precision;
 } as_style_config;
 int as_style_config_preset(as_style_config *cfg, int preset);
 int as_style_preset_from_name(const char *name);
@@ -84,7 +84,7 @@ typedef struct as_style_stats {
     double evaluation_seconds; double seconds_per_evaluation; double griffin_lim_seconds;
     double content_loss, style_loss; double initial_content_loss, initial_style_loss;
     double spectral_convergence; const char *stop_reason; double memory_mb; double level_gain_db;
-    const char *precision; const char *engine;
+    int segments; const char *precision; const char *engine;
 } as_style_stats;
 void as_style_get_stats(const as_style *st, as_style_stats *out);
 

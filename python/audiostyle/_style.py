@@ -35,7 +35,8 @@ CONFIG_FIELDS = {
     "lbfgs_memory": "lbfgs_memory", "learning_rate": "learning_rate", "patience": "patience",
     "init": "init", "stop_decrease": "stop_decrease", "init_scale": "init_scale",
     "griffin_lim_iterations": "griffin_lim_iterations", "phase": "phase", "level": "level",
-    "seed": "seed", "precision": "precision", "threads": "threads", "max_memory": "max_memory_mb",
+    "seed": "seed", "segment": "segment_seconds", "precision": "precision", "threads": "threads",
+    "max_memory": "max_memory_mb",
 }
 # options about the inputs (when content/style are paths)
 LOAD_KEYWORDS = ("content_offset", "content_duration", "style_offset", "style_duration",
@@ -210,7 +211,7 @@ class Transfer:
 _STATS = ("iterations", "evaluations", "optimize_seconds", "targets_seconds", "evaluation_seconds",
           "seconds_per_evaluation", "griffin_lim_seconds", "content_loss", "style_loss",
           "initial_content_loss", "initial_style_loss", "spectral_convergence", "memory_mb",
-          "level_gain_db")
+          "level_gain_db", "segments")
 
 
 def _load_input(x, name, offset, duration, max_duration):
@@ -257,7 +258,8 @@ def transfer(content, style, *, preset=None, filters=None, iterations=None, seed
     **options
         kernel_width, padding ("valid"/"same"), gram_divisor ("frames"/"output-frames"),
         content_weight, style_weight, optimizer ("lbfgs"/"adam"), lbfgs_memory, learning_rate,
-        patience, init ("noise"/"content"/"content-eq"), stop_decrease, init_scale,
+        patience, init ("noise"/"content"/"content-eq"), stop_decrease, segment (seconds;
+        0 = the whole content at once), init_scale,
         griffin_lim_iterations, phase ("random"/"content"), level ("content"/"style"/"none"),
         threads, max_memory (MB).
 
