@@ -2,6 +2,7 @@
 #   make            library, program          make check    tests (installs Debian deps first)
 #   make demo       the demo job              make bench    benchmark tables
 #   make asan       tests under ASan+UBSan    make install  PREFIX=/usr/local
+#   make install-python   the Python package for Debian's python3 (PREFIX/lib/python3.X/dist-packages)
 # BUILD=dir puts every output in its own folder (build/ by default), so several builds coexist.
 
 BUILD   ?= build
@@ -50,7 +51,7 @@ TESTS  := $(BUILD)/test_runner
 BENCHP := $(BUILD)/bench_runner
 
 .PHONY: fuzz all lib deps check check-run unit asan bench bench-run demo demo-run install uninstall \
-        check-symbols clean
+        check-symbols clean install-python uninstall-python python-check python-options
 
 all: $(STATIC) $(SHARED) $(PROG)
 lib: $(STATIC) $(SHARED)
@@ -100,7 +101,7 @@ check: deps
 	@$(MAKE) --no-print-directory -j2 check-run
 
 check-run: $(TESTS) $(PROG) check-symbols
-	@BUILD=$(BUILD) bash scripts/check.sh
+	@BUILD=$(BUILD) SAN=$(SAN) bash scripts/check.sh
 
 unit: $(TESTS)
 	OPENBLAS_NUM_THREADS=1 $(TESTS) $(T)
@@ -139,6 +140,30 @@ install: $(STATIC) $(SHARED) $(PROG)
 	install -m 644 docs/audiostyle.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*AS_VERSION_STRING "\(.*\)"/\1/p' include/audiostyle.h)|' \
 	    -e 's|@REQUIRES@|$(PKGS)|' audiostyle.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/audiostyle.pc
+
+# The Python package (python/audiostyle) for the system python3, the Debian way: under
+# $(PREFIX)/lib/python3.X/dist-packages (on Debian's sys.path for /usr/local), never with pip
+# (Debian 12's python3 refuses system-wide pip installs). _install.py records where the library
+# went, so the package finds it without ldconfig. In a venv: pip install ./python.
+PYTHON  ?= /usr/bin/python3
+PYDIR    = $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
+install-python: install
+	install -d $(DESTDIR)$(PYDIR)/audiostyle
+	install -m 644 python/audiostyle/*.py python/audiostyle/*.json $(DESTDIR)$(PYDIR)/audiostyle/
+	echo 'LIBRARY = "$(PREFIX)/lib/libaudiostyle.so.0"  # written by make install-python' \
+	    > $(DESTDIR)$(PYDIR)/audiostyle/_install.py
+	@echo "install-python: $(DESTDIR)$(PYDIR)/audiostyle (import audiostyle)"
+
+uninstall-python:
+	rm -rf $(DESTDIR)$(PYDIR)/audiostyle
+
+# transfer()'s keywords come from the CLI's option table: refresh the package's snapshot of it
+python-options: $(PROG)
+	$(PROG) options transfer --json > python/audiostyle/transfer_options.json
+
+# the Python tests alone
+python-check: $(SHARED) $(PROG)
+	@BUILD=$(BUILD) bash scripts/check_python.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libaudiostyle.a $(DESTDIR)$(PREFIX)/lib/libaudiostyle.so* \

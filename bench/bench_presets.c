@@ -9,7 +9,9 @@
  * timed alone; results carry the content's level (the default preset's) except the noise family,
  * which is the notebook's (as Griffin-Lim made it, scaled down to -1 dBFS when louder, as the CLI
  * writes it). Prints a table and writes PRESETS_PNG (default docs/presets.png): style distance
- * against seconds, one line per family. PRESETS_QUICK=1 runs two points per family. */
+ * against evaluations of the loss and gradient (the cost: wall time is evaluations x seconds per
+ * evaluation, plus ~1.5 s), one line per family. PRESETS_QUICK=1 runs two points per family;
+ * PRESETS_FROM=FILE draws the picture from the table of an earlier run instead of running. */
 #define _POSIX_C_SOURCE 200809L
 #include "bench.h"
 
@@ -33,10 +35,60 @@ static const family FAMILIES[] = {
 };
 #define N_FAMILIES (int)(sizeof FAMILIES / sizeof FAMILIES[0])
 
+static void plot_sweep(const char *png, float xs[][8], float ys[][8], const int *np)
+{
+    as_curve cv[N_FAMILIES];
+    int nc = 0;
+    for (int f = 0; f < N_FAMILIES; f++)
+        if (np[f] > 0)
+            cv[nc++] = (as_curve){.y = ys[f], .n = np[f], .name = FAMILIES[f].name, .x = xs[f], .dt = 1};
+    as_curves_opts po = {.width = 900, .height = 420, .y_log = 1,
+                         .x_label = "Evaluations of the loss and gradient (wall time is proportional)",
+                         .y_label = "Style distance (lower is better)",
+                         .title = "Style distance against cost, techno content, metal style"};
+    as_error err = {0};
+    if (nc > 0 && as_plot_curves(png, cv, nc, &po, &err) == AS_OK) printf("\nwrote %s\n", png);
+    else printf("\n%s not written: %s\n", png, err.msg);
+}
+
+/* Reads the rows "| family | iterations | evaluations | seconds | style dist. | ..." of an earlier
+ * run's table. */
+static void replot(const char *table, const char *png)
+{
+    FILE *f = fopen(table, "r");
+    if (!f) {
+        printf("presets: cannot read %s\n", table);
+        return;
+    }
+    float xs[N_FAMILIES][8], ys[N_FAMILIES][8];
+    int np[N_FAMILIES] = {0};
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        for (int fa = 0; fa < N_FAMILIES; fa++) {
+            char head[96];
+            snprintf(head, sizeof head, "| %s | ", FAMILIES[fa].name);
+            if (strncmp(line, head, strlen(head)) != 0) continue;
+            int it, ev;
+            double sec, sd;
+            if (sscanf(line + strlen(head), "%d | %d | %lf | %lf", &it, &ev, &sec, &sd) == 4 && np[fa] < 8) {
+                xs[fa][np[fa]] = (float)ev;
+                ys[fa][np[fa]] = (float)sd;
+                np[fa]++;
+            }
+        }
+    }
+    fclose(f);
+    plot_sweep(png, xs, ys, np);
+}
+
 BENCH(presets)
 {
     int quick = getenv("PRESETS_QUICK") && atoi(getenv("PRESETS_QUICK")) > 0;
     const char *png = getenv("PRESETS_PNG") ? getenv("PRESETS_PNG") : "docs/presets.png";
+    if (getenv("PRESETS_FROM")) {
+        replot(getenv("PRESETS_FROM"), png);
+        return;
+    }
     as_signal c = bench_load("techno_torustrooper_tt1.flac");
     as_signal s = bench_load("metal_sectoid_metal_madness.flac");
     as_error err = {0};
@@ -61,7 +113,7 @@ BENCH(presets)
     printf("| family | iterations | evaluations | seconds | style dist. | rhythm | chroma | flatness "
            "| level dB | %s in result |\n|---|---|---|---|---|---|---|---|---|---|\n",
            as_genre_label(gm, top));
-    float xs[N_FAMILIES][6], ys[N_FAMILIES][6];
+    float xs[N_FAMILIES][8], ys[N_FAMILIES][8];
     int np[N_FAMILIES];
     for (int f = 0; f < N_FAMILIES; f++) {
         const family *fa = &FAMILIES[f];
@@ -105,7 +157,7 @@ BENCH(presets)
                        fa->iters[i], ss.evaluations, sec, q.style_distance_ratio, q.rhythm_correlation,
                        q.chroma_similarity, q.flatness_ratio, q.level_db, 100 * pr[top]);
                 fflush(stdout);
-                xs[f][np[f]] = (float)sec;
+                xs[f][np[f]] = (float)ss.evaluations;
                 ys[f][np[f]] = (float)q.style_distance_ratio;
                 np[f]++;
             }
@@ -114,16 +166,7 @@ BENCH(presets)
             as_style_destroy(st);
         }
     }
-    as_curve cv[N_FAMILIES];
-    int nc = 0;
-    for (int f = 0; f < N_FAMILIES; f++)
-        if (np[f] > 0)
-            cv[nc++] = (as_curve){.y = ys[f], .n = np[f], .name = FAMILIES[f].name, .x = xs[f], .dt = 1};
-    as_curves_opts po = {.width = 900, .height = 420, .y_log = 1, .x_label = "Seconds (whole job, this machine)",
-                         .y_label = "Style distance (lower is better)",
-                         .title = "Style distance against time, techno content, metal style"};
-    if (nc > 0 && as_plot_curves(png, cv, nc, &po, &err) == AS_OK) printf("\nwrote %s\n", png);
-    else printf("\n%s not written: %s\n", png, err.msg);
+    plot_sweep(png, xs, ys, np);
     as_features_destroy(fx);
     as_genre_destroy(gm);
     as_analysis_destroy(ac);

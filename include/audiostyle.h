@@ -434,6 +434,11 @@ typedef struct as_style_config {
     int level;               /* AS_STYLE_LEVEL_*: the result's loudness */
     double stop_decrease;    /* L-BFGS: stop when the loss fell by less than this fraction over the
                                 last 10 iterations; 0 = never (run all iterations) */
+    double segment_seconds;  /* a content longer than 1.5x this is optimised in segments of about
+                                this length, one after another (each with the style's statistics as
+                                its target, 0.74 s of overlap cross-faded), then rendered whole:
+                                memory follows the segment, not the track. 0 = the whole content
+                                at once (the notebook); the default preset: 20 */
     int precision;           /* the convolution's engine: AS_STYLE_PRECISION_AUTO (default), _FP32, _BF16 */
 } as_style_config;
 
@@ -441,7 +446,8 @@ typedef struct as_style_config {
  *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the
  *                             notebook's network and loss, started from the content equalised
  *                             to the style (AS_STYLE_INIT_CONTENT_EQ), 55 L-BFGS iterations,
- *                             Griffin-Lim 500 from random phase, the content's loudness
+ *                             Griffin-Lim 500 from random phase, the content's loudness, long
+ *                             contents in 20-s segments, bf16 where the CPU has it
  *   AS_STYLE_PRESET_NOTEBOOK  the TensorFlow notebook's recipe exactly: noise init, 300 L-BFGS
  *                             iterations, 500 Griffin-Lim iterations from random phase, fp32,
  *                             loudness as Griffin-Lim made it */
@@ -464,7 +470,8 @@ typedef struct as_style_estimate {
     int64_t content_frames, style_frames; /* T of the content (and result) and of the style */
     double memory_mb;                     /* peak memory of the job (library side) */
     double flops_per_evaluation;
-    int evaluations;                      /* expected loss + gradient evaluations */
+    int evaluations;                      /* expected loss + gradient evaluations (all segments) */
+    int segments;                         /* optimised one after another (cfg.segment_seconds) */
     double gflops;                        /* the sgemm rate assumed (measured when calibrated) */
     double conv_gflops;                   /* the rate assumed for the convolution's engine */
     const char *precision;                /* "fp32" or "bf16": the engine the job would use */
@@ -537,6 +544,7 @@ typedef struct as_style_stats {
                                               "line search", "patience", "cancelled" */
     double memory_mb;                      /* allocated by as_style_create */
     double level_gain_db;                  /* the RMS change cfg.level applied, dB */
+    int segments;                          /* the content was optimised in this many segments */
     const char *precision;                 /* the convolution's engine in effect: "fp32" or "bf16" */
     const char *engine;                    /* what runs it, e.g. "OpenBLAS sgemm", "oneDNN
                                               brg:avx512_core_amx"; valid while st lives */

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench [PART=dsp|nst|features|genre|song|quality|paths|presets|formats]: prints the benchmark tables (markdown).
+# make bench [PART=dsp|nst|features|genre|song|quality|paths|presets|python|formats]: prints the
+# benchmark tables (markdown).
 # Without PART: dsp, nst, features, genre, paths, formats (minutes). song (a 3-minute transfer, ~10 min),
 # presets (17 transfers, ~15 min) and quality (18 transfers, ~30 min) run only when named.
 set -eu
@@ -12,7 +13,9 @@ for p in "${parts[@]}"; do
     quality) BUILD=$BUILD bash scripts/bench_quality.sh ;;
     paths) BUILD=$BUILD bash scripts/bench_paths.sh ;;
     formats) bash scripts/bench_formats.sh "$BUILD/bench-formats" && AS_BENCH_FORMATS=$BUILD/bench-formats "$BUILD/bench_runner" formats ;;
+    python) AUDIOSTYLE_LIB="$PWD/$BUILD/libaudiostyle.so" PYTHONPATH="$PWD/python" \
+              "${PYTHON:-/usr/bin/python3}" bench/python_overhead.py ;;
     *) "$BUILD/bench_runner" "$p" ;;
   esac
 done
-[ $# -gt 0 ] || echo "(make bench PART=song, PART=presets and PART=quality run the long transfer benchmarks)"
+[ $# -gt 0 ] || echo "(make bench PART=song, PART=presets and PART=quality run the long transfer benchmarks; PART=python the Python binding's overhead)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the unit tests and the CLI end-to-end tests; ends with "total: N passed, N failed".
+# Runs the unit tests, the CLI end-to-end tests and the Python package's tests (skipped, and said
+# so, without python3-numpy/-cffi/-pytest); ends with "total: N passed, N failed".
 set -u
 BUILD=${BUILD:-build}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
@@ -8,6 +9,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 "$BUILD/test_runner" "$@" 2>&1 | tee "$log"
 bash tests/cli/run.sh 2>&1 | tee -a "$log"
+BUILD=$BUILD bash scripts/check_python.sh 2>&1 | tee -a "$log"
 p=0; f=0
 while read -r a b; do p=$((p + a)); f=$((f + b)); done < <(sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log")
 runs=$(grep -c '^[a-z]*: [0-9]* passed, [0-9]* failed$' "$log")

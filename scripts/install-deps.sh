@@ -3,6 +3,9 @@
 # what is missing and says what. Uses sudo when not root.
 #   scripts/install-deps.sh            build + test packages
 #   scripts/install-deps.sh --browser  also Debian's chromium (for the report browser test)
+#   scripts/install-deps.sh --python   also Debian's python3 packages the Python binding's tests
+#                                      need (numpy, cffi, pytest, venv + pip for the install
+#                                      test, jupyter-nbconvert + ipykernel for the notebook)
 set -eu
 pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblapacke-dev liblbfgs-dev libcairo2-dev libdnnl-dev"
 pkgs="$pkgs libavformat-dev libavcodec-dev libavutil-dev"
@@ -11,7 +14,8 @@ for a in "$@"; do
   case "$a" in
     --browser) pkgs="$pkgs chromium" ;;
     --dev) pkgs="$pkgs clang libclang-rt-14-dev valgrind cppcheck" ;;
-    *) echo "install-deps.sh: unknown option $a (use --browser or --dev)" >&2; exit 2 ;;
+    --python) pkgs="$pkgs python3 python3-numpy python3-cffi python3-pytest python3-venv python3-pip jupyter-nbconvert python3-ipykernel" ;;
+    *) echo "install-deps.sh: unknown option $a (use --browser, --dev or --python)" >&2; exit 2 ;;
   esac
 done
 missing=""

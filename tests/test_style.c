@@ -1,6 +1,7 @@
 /* test_style.c — the style-transfer engine (src/style/transfer.c) end to end on tiny
  * configurations: determinism, decreasing losses, lengths, cancellation, options, refusals. */
 #include "harness.h"
+#include "style/style.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -518,4 +519,110 @@ TEST(style_precision_is_chosen_and_reported)
     CHECK(strstr(err.msg, "precision"));
     free(c);
     free(st_sig);
+}
+
+/* cfg.segment_seconds: the plan covers the content with equal segments that overlap by at least
+ * 32 frames and end at T; short contents stay whole; the notebook never segments. */
+TEST(style_segment_plan)
+{
+    as_style_config cfg;
+    as_style_config_default(&cfg);
+    CHECK(cfg.segment_seconds == 20);
+    int64_t L, starts[64];
+    int nseg;
+    style_plan_segments(&cfg, 431, &L, &nseg, starts); /* 10 s: whole */
+    CHECK(nseg == 1 && L == 431 && starts[0] == 0);
+    style_plan_segments(&cfg, 1290, &L, &nseg, starts); /* 1.5 segments: still whole */
+    CHECK(nseg == 1 && L == 1290);
+    const int64_t Ts[4] = {1300, 2154, 7752, 52000};
+    for (int c = 0; c < 4; c++) {
+        int64_t T = Ts[c];
+        style_plan_segments(&cfg, T, &L, &nseg, starts);
+        CHECK_MSG(nseg > 1 && nseg <= 64, "T %lld: %d segments", (long long)T, nseg);
+        CHECK(L >= 400 && L <= 862 + 32); /* about 20 s each */
+        CHECK(starts[0] == 0 && starts[nseg - 1] + L == T);
+        for (int i = 1; i < nseg; i++)
+            CHECK_MSG(starts[i] > starts[i - 1] && starts[i - 1] + L - starts[i] >= 32,
+                      "T %lld: segment %d starts at %lld, the previous ends at %lld", (long long)T, i,
+                      (long long)starts[i], (long long)(starts[i - 1] + L));
+    }
+    style_plan_segments(&cfg, 7752, &L, &nseg, NULL);
+    printf("    3 min: %d segments of %lld frames\n", nseg, (long long)L);
+    int nseg3 = nseg;
+    as_style_config nb;
+    as_style_config_preset(&nb, AS_STYLE_PRESET_NOTEBOOK);
+    style_plan_segments(&nb, 7752, &L, &nseg, NULL);
+    CHECK(nseg == 1 && L == 7752);
+    /* the estimate follows the segment: a 3-minute content fits in 1.5 GB with the default */
+    as_style_estimate e, ew;
+    CHECK_OK(as_style_estimate_cost(&cfg, 180 * 22050, 220500, 0, &e));
+    cfg.segment_seconds = 0;
+    CHECK_OK(as_style_estimate_cost(&cfg, 180 * 22050, 220500, 0, &ew));
+    printf("    3-min estimate: %.0f MB in %d segments, %.0f MB whole\n", e.memory_mb, e.segments, ew.memory_mb);
+    CHECK(e.segments == nseg3 && nseg3 >= 9 && ew.segments == 1);
+    CHECK(e.memory_mb < 1500 && ew.memory_mb > 2 * e.memory_mb);
+    cfg.segment_seconds = 3; /* too short to be a segment */
+    CHECK(as_style_estimate_cost(&cfg, 180 * 22050, 220500, 0, &e) == AS_ERR_ARG);
+}
+
+/* A 50-s content in 20-s segments: three optimisations, one render of the whole length, finite
+ * and peak-limited; the progress counts iterations over all segments. */
+TEST(style_segments_run_whole_length)
+{
+    as_style_config cfg;
+    tiny_config(&cfg);
+    cfg.segment_seconds = 20;
+    cfg.iterations = 3;
+    cfg.level = AS_STYLE_LEVEL_CONTENT;
+    int64_t nc = 50 * 22050, ns = 44100;
+    float *c = make_content(nc), *s = make_style(ns);
+    as_style *st = NULL;
+    as_error err = {0};
+    eta_seen e = {0};
+    CHECK_OK(as_style_create(&st, &cfg, c, nc, s, ns, &err));
+    if (st) {
+        CHECK_OK(as_style_optimize(st, watch_eta, &e));
+        as_style_stats ss;
+        as_style_get_stats(st, &ss);
+        printf("    %d segments, %d iterations, %d evaluations, content %.4g style %.4g\n", ss.segments,
+               ss.iterations, ss.evaluations, ss.content_loss, ss.style_loss);
+        CHECK(ss.segments == 3 && ss.iterations == 9 && ss.evaluations >= 9);
+        CHECK(isfinite(ss.content_loss) && isfinite(ss.style_loss));
+        CHECK(e.with_eta > 0 && e.bad == 0);
+        CHECK_OK(as_style_render(st, NULL, NULL));
+        const float *y;
+        int64_t n;
+        CHECK_OK(as_style_get_audio(st, &y, &n));
+        CHECK(n == nc);
+        int finite = 1;
+        double peak = 0;
+        for (int64_t i = 0; i < n; i++) {
+            finite &= isfinite(y[i]);
+            peak = fmax(peak, fabs(y[i]));
+        }
+        CHECK(finite && peak > 0 && peak <= pow(10.0, -1.0 / 20.0) + 1e-7);
+        /* the result spectrogram is continuous across the seams: no frame-to-frame jump at a
+         * seam larger than the largest elsewhere */
+        int64_t T = as_style_frames(st, AS_STYLE_RESULT);
+        float *X = malloc(sizeof(float) * 1025 * (size_t)T);
+        CHECK_OK(as_style_get_spectrogram(st, AS_STYLE_RESULT, X));
+        int64_t L, starts[8];
+        int nseg;
+        style_plan_segments(&cfg, T, &L, &nseg, starts);
+        double jump_max = 0, seam_max = 0;
+        for (int64_t t = 1; t < T; t++) {
+            double d = 0;
+            for (int k = 0; k < 1025; k++) d += fabs(log1p(X[(size_t)k * T + t]) - log1p(X[(size_t)k * T + t - 1]));
+            int seam = 0;
+            for (int i = 1; i < nseg; i++) seam |= t == starts[i] || t == starts[i - 1] + L;
+            if (seam) seam_max = fmax(seam_max, d);
+            else jump_max = fmax(jump_max, d);
+        }
+        printf("    largest frame-to-frame change: %.1f at a seam, %.1f elsewhere\n", seam_max, jump_max);
+        CHECK(seam_max <= jump_max);
+        free(X);
+        as_style_destroy(st);
+    }
+    free(c);
+    free(s);
 }

@@ -45,6 +45,7 @@ static const cli_opt transfer_opts[] = {
     {.name = "patience", .type = CLI_INT, .min = 0, .max = 1000000, .def = "50", .help = "Adam: stop after N steps without improvement (0 = off)", .offset = O(cfg.patience), .group = "optimisation"},
     {.name = "init", .type = CLI_CHOICE, .choices = "noise|content|content-eq", .def = "content-eq", .help = "start from small noise, from the content, or from the content equalised to the style's average spectrum (notebook: noise)", .offset = O(cfg.init), .group = "optimisation"},
     {.name = "stop-decrease", .type = CLI_DOUBLE, .metavar = "F", .min = 0, .max = 0.999, .def = "0", .help = "stop when the loss fell by less than the fraction F over 10 iterations (0 = run all iterations)", .offset = O(cfg.stop_decrease), .group = "optimisation"},
+    {.name = "segment", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e6, .def = "20", .help = "optimise a content longer than 1.5 S seconds in segments of about S seconds, one after another (memory follows the segment; 0 = the whole content at once, the notebook's way; at least 5)", .offset = O(cfg.segment_seconds), .group = "optimisation"},
     {.name = "init-scale", .type = CLI_DOUBLE, .metavar = "SIGMA", .min = 0, .max = 1e3, .def = "0.001", .help = "standard deviation of the initial noise", .offset = O(cfg.init_scale), .group = "optimisation"},
     {.name = "griffin-lim-iterations", .type = CLI_INT, .min = 1, .max = 100000, .def = "500", .help = "Griffin-Lim iterations", .offset = O(cfg.griffin_lim_iterations), .group = "reconstruction"},
     {.name = "phase", .type = CLI_CHOICE, .choices = "random|content", .def = "random", .help = "Griffin-Lim's initial phase", .offset = O(cfg.phase), .group = "reconstruction"},
@@ -363,14 +364,16 @@ int cmd_transfer(int argc, char **argv)
     if (have_est && !quiet) {
         char d[64];
         fmt_dur(d, sizeof d, est.seconds);
+        char segs[64] = "";
+        if (est.segments > 1) snprintf(segs, sizeof segs, " in each of %d segments", est.segments);
         fprintf(stderr,
                 "audiostyle: content %s %.2f s (%lld STFT frames), style %s %.2f s (%lld STFT frames)\n"
-                "audiostyle: %d filters, %s %d iterations (~%d evaluations of %.1f GFLOP); "
+                "audiostyle: %d filters, %s %d iterations%s (~%d evaluations of %.1f GFLOP); "
                 "estimate ~%s (at %.0f GFLOP/s), ~%.0f MB\n",
                 base_name(in[0]), sig[0].n / (double)AS_SR, (long long)est.content_frames,
                 base_name(in[1]), sig[1].n / (double)AS_SR, (long long)est.style_frames,
                 cfg.filters, cfg.optimizer == AS_STYLE_ADAM ? "Adam" : "L-BFGS",
-                cfg.iterations ? cfg.iterations : (cfg.optimizer == AS_STYLE_ADAM ? 2000 : 300),
+                cfg.iterations ? cfg.iterations : (cfg.optimizer == AS_STYLE_ADAM ? 2000 : 300), segs,
                 est.evaluations, est.flops_per_evaluation / 1e9, d, est.gflops, est.memory_mb);
     }
     if (have_est && limit > 0 && est.memory_mb > limit) {
@@ -534,6 +537,7 @@ int cmd_transfer(int argc, char **argv)
         cli_json_str(stdout, s.precision);
         printf(", \"iterations\": %d, \"evaluations\": %d, \"stop_reason\": ", s.iterations, s.evaluations);
         cli_json_str(stdout, s.stop_reason);
+        printf(", \"segments\": %d", s.segments);
         json_num("optimize_seconds", s.optimize_seconds);
         json_num("setup_seconds", t_setup);
         json_num("targets_seconds", s.targets_seconds);

@@ -166,6 +166,9 @@ as_status nn_nst_init_weights(nn_nst *m, uint64_t seed);
  * returns AS_ERR_ARG). Uses the scratch buffers; processes the style in chunks of To frames
  * (linear memory). An engine failure is returned. */
 as_status nn_nst_set_targets(nn_nst *m, const float *c /* (C, T) */, const float *s /* (C, Ts) */);
+/* Replaces the content target alone by F(c) of another content c (C, T) of the same length (the
+ * next segment of a long track); the style statistics stay. After nn_nst_set_targets. */
+as_status nn_nst_set_content(nn_nst *m, const float *c /* (C, T) */);
 /* One loss + gradient evaluation at x (C, T): grad (C, T) is written; losses in double. An
  * engine failure is returned (then the outputs are meaningless). */
 as_status nn_nst_eval(nn_nst *m, const float *x /* (C, T) */, float *grad /* (C, T) */,

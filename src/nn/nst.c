@@ -287,6 +287,14 @@ as_status nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
     return AS_OK;
 }
 
+as_status nn_nst_set_content(nn_nst *m, const float *c)
+{
+    if (!m->Fc) return AS_OK;
+    as_status rc = features_of(m, m->Fc, c, m->sh.T, 0, m->To);
+    if (m->xp) memset(m->xp, 0, (size_t)m->sh.C * m->Tp * sizeof(float));
+    return rc;
+}
+
 as_status nn_nst_eval(nn_nst *m, const float *x, float *grad, double *content, double *style)
 {
     int C = m->sh.C, N = m->sh.N;

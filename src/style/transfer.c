@@ -11,6 +11,7 @@
 #include "core/internal.h"
 #include "nn/engine.h"
 #include "nn/nn.h"
+#include "style/style.h"
 
 #include <float.h>
 #include <lbfgs.h>
@@ -26,20 +27,30 @@
 #define PRESET_DEFAULT_ITERATIONS 55
 /* cfg.stop_decrease compares the loss with the one this many iterations before */
 #define STOP_WINDOW 10
+/* cfg.segment_seconds: frames two neighbouring segments share (cross-faded), 0.74 s */
+#define SEG_OVERLAP 32
+/* the default preset's segment length, seconds */
+#define PRESET_DEFAULT_SEGMENT 20.0
 
 struct as_style {
     as_style_config cfg;
     as_stft *stft;
     int64_t T, Ts;      /* frames of the content (= result) and of the style */
     int64_t n_content;  /* samples of the content (= result) */
-    int64_t n;          /* NST_F * T, the optimised variables */
+    int64_t L;          /* frames of a segment (T when the content is optimised whole) */
+    int nseg;           /* segments (1: whole) */
+    int64_t *seg_start; /* (nseg,) first frame of each segment */
+    int64_t n;          /* NST_F * L, the variables optimised at a time */
     float *Sc;          /* (F, T) log1p |STFT(content)| */
+    float *Scs;         /* (F, L) the content of the segment being optimised (Sc when whole) */
+    float *xr;          /* (F, T) the result spectrogram (x when whole) */
+    float *mag;         /* (F, T) Griffin-Lim's magnitudes (grad when whole) */
     float *Ss;          /* (F, Ts) log1p |STFT(style)| */
     float *phase;       /* (F, T, 2) unit phasors of the content, for AS_STYLE_PHASE_CONTENT */
-    float *x;           /* (F, T) the current spectrogram (log1p domain) */
-    float *best;        /* (F, T) the best one seen */
-    float *grad;        /* (F, T) gradient; the magnitude for Griffin-Lim afterwards */
-    float *m, *v;       /* (F, T) Adam moments */
+    float *x;           /* (F, L) the current spectrogram of the segment (log1p domain) */
+    float *best;        /* (F, L) the best one seen */
+    float *grad;        /* (F, L) gradient */
+    float *m, *v;       /* (F, L) Adam moments */
     float *audio;       /* (n_content,) */
     nn_nst *net;
     int targets_ready, started, rendered;
@@ -47,6 +58,7 @@ struct as_style {
     double rms[2];      /* RMS of the content and of the style, for cfg.level */
     double past[STOP_WINDOW + 1]; /* best loss at the end of the last iterations (ring) */
     int evals, iters, iter_budget;
+    int seg;            /* the segment being optimised */
     int evals_at_iter;  /* evaluations when the last iteration ended */
     double t0;
     as_style_progress_fn fn;
@@ -87,6 +99,7 @@ static void notebook_config(as_style_config *cfg)
     cfg->max_memory_mb = 0;
     cfg->level = AS_STYLE_LEVEL_NONE;
     cfg->stop_decrease = 0;
+    cfg->segment_seconds = 0;
     cfg->precision = AS_STYLE_PRECISION_FP32; /* the notebook's arithmetic */
 }
 
@@ -122,6 +135,7 @@ as_status as_style_config_preset(as_style_config *cfg, int preset)
         cfg->iterations = PRESET_DEFAULT_ITERATIONS;
         cfg->level = AS_STYLE_LEVEL_CONTENT;
         cfg->precision = AS_STYLE_PRECISION_AUTO; /* bf16 where the CPU has it */
+        cfg->segment_seconds = PRESET_DEFAULT_SEGMENT;
     }
     return AS_OK;
 }
@@ -171,6 +185,8 @@ static as_status check_config(const as_style_config *c, as_error *err)
     else if (!(c->max_memory_mb >= 0)) bad = "max memory must be >= 0";
     else if (c->level < AS_STYLE_LEVEL_CONTENT || c->level > AS_STYLE_LEVEL_NONE) bad = "unknown level";
     else if (!(c->stop_decrease >= 0 && c->stop_decrease < 1)) bad = "stop decrease must be in [0, 1)";
+    else if (!(c->segment_seconds == 0 || (c->segment_seconds >= 5 && c->segment_seconds <= 1e6)))
+        bad = "segment length must be 0 (whole) or 5 s or more";
     else if (c->precision < AS_STYLE_PRECISION_AUTO || c->precision > AS_STYLE_PRECISION_BF16)
         bad = "unknown precision";
     if (bad) return as__fail(err, AS_ERR_ARG, "style transfer", "%s", bad);
@@ -178,6 +194,25 @@ static as_status check_config(const as_style_config *c, as_error *err)
 }
 
 static int64_t frames_of(int64_t samples) { return 1 + samples / NST_HOP; } /* centred STFT */
+
+/* Segments of a T-frame content: *nseg of *L frames each, consecutive ones sharing at least
+ * SEG_OVERLAP frames, the last one ending at T; starts (nseg,) when not NULL. Whole (1, T) when
+ * segment_seconds is 0 or the content is at most 1.5 segments long. */
+void style_plan_segments(const as_style_config *cfg, int64_t T, int64_t *L, int *nseg, int64_t *starts)
+{
+    int64_t w = (int64_t)(cfg->segment_seconds * AS_SR / NST_HOP + 0.5);
+    if (cfg->segment_seconds <= 0 || 2 * T <= 3 * w || w <= 2 * SEG_OVERLAP) {
+        *L = T;
+        *nseg = 1;
+        if (starts) starts[0] = 0;
+        return;
+    }
+    int64_t k = (T - SEG_OVERLAP + (w - SEG_OVERLAP) - 1) / (w - SEG_OVERLAP); /* ceil */
+    int64_t len = (T + (k - 1) * SEG_OVERLAP + k - 1) / k;                      /* ceil */
+    *L = len;
+    *nseg = (int)k;
+    for (int64_t i = 0; starts && i < k; i++) starts[i] = i + 1 < k ? i * (len - SEG_OVERLAP) : T - len;
+}
 
 static nn_nst_shape shape_of(const as_style_config *cfg, int64_t T, int64_t Ts)
 {
@@ -200,15 +235,20 @@ static nn_nst_shape shape_of(const as_style_config *cfg, int64_t T, int64_t Ts)
 /* Bytes as_style_create allocates besides the network: spectrograms, optimiser, audio. */
 static double side_bytes(const as_style_config *cfg, int64_t T, int64_t Ts, int64_t n_content)
 {
-    double n = (double)NST_F * T, b = 0;
-    b += 4.0 * n * 4;                           /* Sc, x, best, grad */
+    int64_t L;
+    int nseg;
+    style_plan_segments(cfg, T, &L, &nseg, NULL);
+    double n = (double)NST_F * L, b = 0;
+    b += 4.0 * n * 3;                           /* x, best, grad */
+    b += 4.0 * NST_F * (double)T;               /* Sc */
+    if (nseg > 1) b += 4.0 * n + 8.0 * NST_F * (double)T; /* Scs, xr, mag */
     b += 4.0 * NST_F * (double)Ts;              /* Ss */
-    if (cfg->phase == AS_STYLE_PHASE_CONTENT) b += 8.0 * n;
+    if (cfg->phase == AS_STYLE_PHASE_CONTENT) b += 8.0 * NST_F * (double)T;
     b += 4.0 * (double)n_content;               /* audio */
     b += 8.0 * NST_F * (double)AS_MAX(T, Ts);   /* the complex STFT while creating */
     if (cfg->optimizer == AS_STYLE_ADAM) b += 8.0 * n;
     else b += 8.0 * n * (2.0 * cfg->lbfgs_memory + 6); /* liblbfgs: x, g, xp, gp, d, w + (s, y) pairs */
-    b += 4.0 * 8.0 * n;                          /* Griffin-Lim's complex buffers (rough) */
+    b += 4.0 * 8.0 * NST_F * (double)T;          /* Griffin-Lim's complex buffers (rough) */
     return b;
 }
 
@@ -222,14 +262,19 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
     int64_t T = frames_of(content_samples), Ts = frames_of(style_samples);
     int64_t shrink = cfg->padding == AS_STYLE_PAD_SAME ? 0 : cfg->kernel_width - 1;
     if (T - shrink < 1 || Ts - shrink < 1) return AS_ERR_ARG; /* too short for the kernel */
-    nn_nst_shape sh = shape_of(cfg, T, Ts);
+    int64_t L;
+    int nseg;
+    style_plan_segments(cfg, T, &L, &nseg, NULL);
+    nn_nst_shape sh = shape_of(cfg, L, Ts);
     est->content_frames = T;
     est->style_frames = Ts;
+    est->segments = nseg;
     est->memory_mb = (nn_nst_bytes(&sh, NULL) + side_bytes(cfg, T, Ts, content_samples)) / 1e6 + NST_BASE_MB;
     est->flops_per_evaluation = nn_nst_flops(&sh);
     int it = iterations_of(cfg);
-    /* scipy's L-BFGS-B (and liblbfgs here) needs ~1.07 evaluations per iteration on this loss */
-    est->evaluations = cfg->optimizer == AS_STYLE_ADAM ? it : (int)(it * 1.07 + 1);
+    /* scipy's L-BFGS-B (and liblbfgs here) needs ~1.07 evaluations per iteration on this loss;
+     * each segment is one such run */
+    est->evaluations = nseg * (cfg->optimizer == AS_STYLE_ADAM ? it : (int)(it * 1.07 + 1));
     double rate = 100e9;
     if (calibrate) {
         if (cfg->threads > 0) nn_set_threads(cfg->threads);
@@ -246,16 +291,16 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
     if (prec == NN_PRECISION_BF16) conv_rate = nn_bf16_native() ? 2.3 * rate : 0.9 * rate;
     est->conv_gflops = conv_rate / 1e9;
     est->precision = precision_name(prec);
-    int64_t To = T - shrink;
+    int64_t To = L - shrink;
     double conv_flops = 4.0 * (double)To * cfg->filters * NST_F * cfg->kernel_width;
     double eval_s = conv_flops / conv_rate + (est->flops_per_evaluation - conv_flops) / rate;
     /* the targets cost about one evaluation's forward half for each track; the weights ~20 ns
      * each; L-BFGS's two-loop recursion streams 2m vectors of n doubles per iteration
      * (memory-bound, ~2 ns per double and pair measured) */
-    double n = (double)NST_F * T;
-    est->optimize_seconds = eval_s * (est->evaluations + 1) +
+    double n = (double)NST_F * L;
+    est->optimize_seconds = eval_s * (est->evaluations + nseg) +
                             20e-9 * (double)cfg->filters * NST_F * cfg->kernel_width;
-    if (cfg->optimizer == AS_STYLE_LBFGS) est->optimize_seconds += 2e-9 * n * cfg->lbfgs_memory * it;
+    if (cfg->optimizer == AS_STYLE_LBFGS) est->optimize_seconds += 2e-9 * n * cfg->lbfgs_memory * it * nseg;
     /* Griffin-Lim: two FFT passes per frame and iteration, ~4 us each on one core */
     est->griffin_lim_seconds = 8e-6 * (double)T * cfg->griffin_lim_iterations /
                                (cfg->threads > 0 ? cfg->threads : 1);
@@ -318,7 +363,10 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     if ((double)NST_F * T > 2e9)
         return as__fail(err, AS_ERR_TOO_LONG, "content", "too long for one optimisation (%lld frames)",
                         (long long)T);
-    nn_nst_shape sh = shape_of(cfg, T, Ts);
+    int64_t L;
+    int nseg;
+    style_plan_segments(cfg, T, &L, &nseg, NULL);
+    nn_nst_shape sh = shape_of(cfg, L, Ts);
     double mb = (nn_nst_bytes(&sh, NULL) + side_bytes(cfg, T, Ts, content_n)) / 1e6 + NST_BASE_MB;
     if (cfg->max_memory_mb > 0 && mb > cfg->max_memory_mb) {
         rc = as__fail(err, AS_ERR_MEMLIMIT, "style transfer",
@@ -337,27 +385,42 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     st->T = T;
     st->Ts = Ts;
     st->n_content = content_n;
-    st->n = (int64_t)NST_F * T;
+    st->L = L;
+    st->nseg = nseg;
+    st->n = (int64_t)NST_F * L;
     st->rms[0] = rms[0];
     st->rms[1] = rms[1];
     st->stats.spectral_convergence = NAN;
     st->stats.stop_reason = "not run";
-    size_t nF = (size_t)st->n, nS = (size_t)NST_F * (size_t)Ts;
+    size_t nF = (size_t)NST_F * (size_t)T, nL = (size_t)st->n, nS = (size_t)NST_F * (size_t)Ts;
     st->stft = as_stft_create(NST_NFFT, NST_HOP, &rc);
     if (!st->stft) goto fail;
     rc = AS_ERR_NOMEM;
+    st->seg_start = malloc(sizeof(int64_t) * (size_t)nseg);
     st->Sc = malloc(nF * sizeof(float));
     st->Ss = malloc(nS * sizeof(float));
-    st->x = malloc(nF * sizeof(float));
-    st->best = malloc(nF * sizeof(float));
-    st->grad = malloc(nF * sizeof(float));
+    st->x = malloc(nL * sizeof(float));
+    st->best = malloc(nL * sizeof(float));
+    st->grad = malloc(nL * sizeof(float));
     st->audio = calloc((size_t)content_n, sizeof(float));
     X = malloc((size_t)NST_F * (size_t)AS_MAX(T, Ts) * 2 * sizeof(float));
-    if (!st->Sc || !st->Ss || !st->x || !st->best || !st->grad || !st->audio || !X) goto fail;
+    if (!st->seg_start || !st->Sc || !st->Ss || !st->x || !st->best || !st->grad || !st->audio || !X)
+        goto fail;
+    style_plan_segments(cfg, T, &L, &nseg, st->seg_start);
+    if (nseg > 1) {
+        st->Scs = malloc(nL * sizeof(float));
+        st->xr = malloc(nF * sizeof(float));
+        st->mag = malloc(nF * sizeof(float));
+        if (!st->Scs || !st->xr || !st->mag) goto fail;
+    } else {
+        st->Scs = st->Sc;
+        st->xr = st->x;
+        st->mag = st->grad;
+    }
     if (cfg->phase == AS_STYLE_PHASE_CONTENT && !(st->phase = malloc(2 * nF * sizeof(float)))) goto fail;
     if (cfg->optimizer == AS_STYLE_ADAM) {
-        st->m = calloc(nF, sizeof(float));
-        st->v = calloc(nF, sizeof(float));
+        st->m = calloc(nL, sizeof(float));
+        st->v = calloc(nL, sizeof(float));
         if (!st->m || !st->v) goto fail;
     }
     rc = spectrogram_of(st->stft, content, content_n, X, st->Sc, st->phase, T);
@@ -379,9 +442,9 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     st->stats.precision = precision_name(st->net->precision);
     st->stats.engine = nn_nst_engine_impl(st->net);
 
-    /* x0: the notebook's Normal(0, 1e-3) noise, or the content itself */
+    /* x0 of the whole result: the notebook's Normal(0, 1e-3) noise, or the content itself */
     if (cfg->init == AS_STYLE_INIT_CONTENT) {
-        memcpy(st->x, st->Sc, nF * sizeof(float));
+        memcpy(st->xr, st->Sc, nF * sizeof(float));
     } else if (cfg->init == AS_STYLE_INIT_CONTENT_EQ) {
         for (int k = 0; k < NST_F; k++) { /* x0[k, :] = max(Sc[k, :] + mean(Ss[k, :]) - mean(Sc[k, :]), 0) */
             const float *c = st->Sc + (size_t)k * T, *sr = st->Ss + (size_t)k * Ts;
@@ -389,14 +452,14 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
             for (int64_t t = 0; t < T; t++) mc += c[t];
             for (int64_t t = 0; t < Ts; t++) ms += sr[t];
             float shift = (float)(ms / (double)Ts - mc / (double)T);
-            for (int64_t t = 0; t < T; t++) st->x[(size_t)k * T + t] = fmaxf(c[t] + shift, 0.0f);
+            for (int64_t t = 0; t < T; t++) st->xr[(size_t)k * T + t] = fmaxf(c[t] + shift, 0.0f);
         }
     } else {
         as_rng r;
         as_rng_seed(&r, cfg->seed ^ 0x5eed0f5eedULL);
-        for (size_t i = 0; i < nF; i++) st->x[i] = (float)(cfg->init_scale * as_rng_normal(&r));
+        for (size_t i = 0; i < nF; i++) st->xr[i] = (float)(cfg->init_scale * as_rng_normal(&r));
     }
-    memcpy(st->best, st->x, nF * sizeof(float));
+    if (nseg == 1) memcpy(st->best, st->x, nL * sizeof(float));
     *out = st;
     return AS_OK;
 fail:
@@ -414,6 +477,10 @@ void as_style_destroy(as_style *st)
     if (!st) return;
     as_stft_destroy(st->stft);
     nn_nst_destroy(st->net);
+    if (st->Scs != st->Sc) free(st->Scs);
+    if (st->xr != st->x) free(st->xr);
+    if (st->mag != st->grad) free(st->mag);
+    free(st->seg_start);
     free(st->Sc);
     free(st->Ss);
     free(st->phase);
@@ -458,11 +525,12 @@ static double evaluate(as_style *st)
 static int report(as_style *st)
 {
     if (!st->fn) return 0;
-    as_style_progress p = {.stage = AS_STYLE_STAGE_OPTIMIZE, .iteration = st->iters,
-                           .iterations = st->iter_budget, .evaluations = st->evals,
+    as_style_progress p = {.stage = AS_STYLE_STAGE_OPTIMIZE,
+                           .iteration = st->seg * st->iter_budget + st->iters,
+                           .iterations = st->nseg * st->iter_budget, .evaluations = st->evals,
                            .content_loss = st->cur_lc, .style_loss = st->cur_ls,
                            .seconds = now_s() - st->t0, .eta_seconds = -1};
-    if (st->iters > 0) p.eta_seconds = p.seconds / st->iters * AS_MAX(st->iter_budget - st->iters, 0);
+    if (p.iteration > 0) p.eta_seconds = p.seconds / p.iteration * AS_MAX(p.iterations - p.iteration, 0);
     return st->fn(&p, st->user) != 0;
 }
 
@@ -606,42 +674,104 @@ static as_status run_adam(as_style *st)
     return AS_OK;
 }
 
+/* Writes the optimised segment i (st->best, (F, L)) into the result xr: where it overlaps the
+ * previous segment, a linear cross-fade from what is there to the new values. */
+static void put_segment(as_style *st, int i)
+{
+    int64_t T = st->T, L = st->L, s0 = st->seg_start[i];
+    int64_t prev_end = i > 0 ? st->seg_start[i - 1] + L : s0; /* overlap: [s0, prev_end) */
+    for (int k = 0; k < NST_F; k++) {
+        const float *src = st->best + (size_t)k * L;
+        float *dst = st->xr + (size_t)k * T + s0;
+        for (int64_t t = 0; t < L; t++) {
+            if (s0 + t < prev_end) {
+                float w = (float)(((double)t + 0.5) / (double)(prev_end - s0));
+                dst[t] = (1.0f - w) * dst[t] + w * src[t];
+            } else {
+                dst[t] = src[t];
+            }
+        }
+    }
+}
+
+/* Copies frames [s0, s0 + L) of a (F, T) spectrogram into a (F, L) one. */
+static void get_window(float *out, const float *in, int64_t T, int64_t s0, int64_t L)
+{
+    for (int k = 0; k < NST_F; k++)
+        memcpy(out + (size_t)k * L, in + (size_t)k * T + s0, (size_t)L * sizeof(float));
+}
+
 as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
 {
     if (!st) return AS_ERR_ARG;
     if (st->cfg.threads > 0) nn_set_threads(st->cfg.threads);
     double t0 = now_s();
-    if (!st->targets_ready) {
-        as_status trc = nn_nst_set_targets(st->net, st->Sc, st->Ss);
-        if (trc != AS_OK) {
-            st->stats.stop_reason = "engine error";
-            return trc;
-        }
-        st->targets_ready = 1;
-        st->stats.targets_seconds = now_s() - t0;
-    }
+    int segmented = st->nseg > 1;
     st->fn = fn;
     st->user = user;
     st->t0 = t0;
-    st->cancelled = st->converged = st->stalled = 0;
-    st->engine_rc = AS_OK;
-    st->best_f = INFINITY;
-    st->iters = 0;
-    st->evals_at_iter = st->evals;
     st->iter_budget = iterations_of(&st->cfg);
     as_status rc = AS_OK;
-    if (st->iter_budget > 0)
-        rc = st->cfg.optimizer == AS_STYLE_ADAM ? run_adam(st) : run_lbfgs(st);
-    else
-        st->stats.stop_reason = "iterations";
-    if (st->best_f < INFINITY) memcpy(st->x, st->best, (size_t)st->n * sizeof(float));
+    double lc_sum = 0, ls_sum = 0;
+    int all_best = 1, iters_sum = 0;
+    st->stats.stop_reason = "iterations";
+    for (st->seg = 0; st->seg < st->nseg; st->seg++) {
+        if (segmented) {
+            get_window(st->Scs, st->Sc, st->T, st->seg_start[st->seg], st->L);
+            get_window(st->x, st->xr, st->T, st->seg_start[st->seg], st->L);
+        }
+        double ts = now_s();
+        if (!st->targets_ready) {
+            as_status trc = nn_nst_set_targets(st->net, st->Scs, st->Ss);
+            if (trc != AS_OK) {
+                st->stats.stop_reason = "engine error";
+                rc = trc;
+                break;
+            }
+            st->targets_ready = 1;
+        } else if (segmented) {
+            as_status trc = nn_nst_set_content(st->net, st->Scs);
+            if (trc != AS_OK) {
+                st->stats.stop_reason = "engine error";
+                rc = trc;
+                break;
+            }
+        }
+        st->stats.targets_seconds += now_s() - ts;
+        st->cancelled = st->converged = st->stalled = 0;
+        st->engine_rc = AS_OK;
+        st->best_f = INFINITY;
+        st->iters = 0;
+        st->evals_at_iter = st->evals;
+        const char *before = st->stats.stop_reason;
+        if (segmented && st->m) { /* Adam's moments start afresh in each segment */
+            memset(st->m, 0, (size_t)st->n * sizeof(float));
+            memset(st->v, 0, (size_t)st->n * sizeof(float));
+        }
+        if (st->iter_budget > 0)
+            rc = st->cfg.optimizer == AS_STYLE_ADAM ? run_adam(st) : run_lbfgs(st);
+        /* a segment that ran its budget says nothing new; a different reason is kept */
+        if (segmented && strcmp(st->stats.stop_reason, "iterations") == 0) st->stats.stop_reason = before;
+        if (st->best_f < INFINITY) {
+            if (segmented) put_segment(st, st->seg);
+            else memcpy(st->x, st->best, (size_t)st->n * sizeof(float));
+            lc_sum += st->best_lc;
+            ls_sum += st->best_ls;
+        } else {
+            all_best = 0;
+        }
+        iters_sum += st->iters;
+        if (rc != AS_OK) break;
+    }
+    if (st->seg >= st->nseg) st->seg = st->nseg - 1;
     st->rendered = 0;
-    st->stats.iterations = st->iters;
+    st->stats.segments = st->nseg;
+    st->stats.iterations = iters_sum;
     st->stats.evaluations = st->evals;
     st->stats.optimize_seconds += now_s() - t0;
     st->stats.seconds_per_evaluation = st->evals > 0 ? st->stats.evaluation_seconds / st->evals : 0;
-    st->stats.content_loss = st->best_f < INFINITY ? st->best_lc : NAN;
-    st->stats.style_loss = st->best_f < INFINITY ? st->best_ls : NAN;
+    st->stats.content_loss = all_best ? lc_sum : NAN;
+    st->stats.style_loss = all_best ? ls_sum : NAN;
     st->fn = NULL;
     st->user = NULL;
     return rc;
@@ -682,9 +812,9 @@ as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user)
 {
     if (!st) return AS_ERR_ARG;
     double t0 = now_s();
-    float *a = st->grad; /* (F, T) free after the optimisation */
-    for (int64_t i = 0; i < st->n; i++) {
-        float v = expm1f(st->x[i]); // ref: a = np.exp(x) - 1 (clipped: magnitudes are >= 0)
+    float *a = st->mag; /* (F, T) free after the optimisation */
+    for (int64_t i = 0; i < (int64_t)NST_F * st->T; i++) {
+        float v = expm1f(st->xr[i]); // ref: a = np.exp(x) - 1 (clipped: magnitudes are >= 0)
         a[i] = v > 0 ? v : 0.0f;
     }
     gl_ctx ctx = {st, fn, user, t0};
@@ -728,7 +858,7 @@ int64_t as_style_frames(const as_style *st, int which)
 as_status as_style_get_spectrogram(const as_style *st, int which, float *out)
 {
     if (!st || !out || which < AS_STYLE_CONTENT || which > AS_STYLE_RESULT) return AS_ERR_ARG;
-    const float *src = which == AS_STYLE_CONTENT ? st->Sc : which == AS_STYLE_STYLE ? st->Ss : st->x;
+    const float *src = which == AS_STYLE_CONTENT ? st->Sc : which == AS_STYLE_STYLE ? st->Ss : st->xr;
     int64_t n = (int64_t)NST_F * (which == AS_STYLE_STYLE ? st->Ts : st->T);
     for (int64_t i = 0; i < n; i++) {
         float v = expm1f(src[i]);

@@ -51,7 +51,7 @@ done
 
 # the README: options shown with a command belong to it; every other mention exists somewhere
 all=$(jq -r '.[].options[].long' <<<"$json" | sort -u)
-others="help verbose version man json dev browser cflags libs enable" # global; install-deps, pkg-config, cppcheck
+others="help verbose version man json dev browser python system-site-packages cflags libs enable" # global; install-deps, venv, pkg-config, cppcheck
 while IFS= read -r line; do
   c=$(grep -oE 'audiostyle (transfer|classify|features|train|evaluate|spectrogram|compare|info)\b' <<<"$line" | head -n 1 | cut -d' ' -f2)
   for o in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$line" | sed 's/^--//'); do
