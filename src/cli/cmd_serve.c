@@ -1151,11 +1151,15 @@ static enum MHD_Result post_analysis(struct MHD_Connection *c, const part *ps, i
     fprintf(f, ", \"features\": {");
     char *hs = NULL, *rs = NULL;
     int k = 0;
+    double length = -1;
     for (char *h = strtok_r(out, ",", &hs), *v = strtok_r(row, ",", &rs); h && v;
          h = strtok_r(NULL, ",", &hs), v = strtok_r(NULL, ",", &rs)) {
-        if (!strcmp(h, "filename") || !strcmp(h, "label")) continue;
         char *end;
         double d = strtod(v, &end);
+        if (!strcmp(h, "length") && !*end) length = d;
+        int feature = 0;
+        for (int i = 0; i < as_features_count() && !feature; i++) feature = !strcmp(h, as_features_column(i));
+        if (!feature) continue;
         fprintf(f, "%s", k++ ? ", " : "");
         cli_json_str(f, h);
         if (*end || !isfinite(d)) {
@@ -1165,7 +1169,9 @@ static enum MHD_Result post_analysis(struct MHD_Connection *c, const part *ps, i
             fprintf(f, ": %.9g", d);
         }
     }
-    fprintf(f, "}, \"count\": %d}\n", k);
+    fprintf(f, "}, \"count\": %d", k);
+    if (length >= 0) fprintf(f, ", \"length\": %.0f", length);
+    fprintf(f, "}\n");
     fclose(f);
     free(out);
     return send_json(c, MHD_HTTP_OK, buf, blen);
