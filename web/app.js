@@ -154,7 +154,8 @@ function render(j) {
   if (r.genres) {
     var t = el('table'); t.appendChild(el('tr')).appendChild(el('th', { colspan: 2 }, 'genres (built-in model)'));
     ['content', 'style', 'result'].forEach(function (k) { var tr = el('tr'); tr.appendChild(el('td', {}, k)); tr.appendChild(el('td', {}, genreText(r.genres[k]))); t.appendChild(tr); });
-    if (r.genre_shift) { var tr = el('tr'); tr.appendChild(el('td', {}, 'genre shift')); tr.appendChild(el('td', {}, JSON.stringify(r.genre_shift).replace(/[{}"]/g, '').replace(/,/g, ', '))); t.appendChild(tr); }
+    var gs = r.genre_shift;
+    if (gs) { var tr = el('tr'); tr.appendChild(el('td', {}, 'genre shift')); tr.appendChild(el('td', {}, gs.genre + ' (the style\'s top genre): ' + (100 * gs.content).toFixed(1) + ' % in the content → ' + (100 * gs.result).toFixed(1) + ' % in the result')); t.appendChild(tr); }
     box.appendChild(t);
   }
   if (r.quality) {
