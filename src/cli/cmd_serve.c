@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -112,6 +113,7 @@ static struct {
     int n, cap;
     long long next_seq;
     int stopping, children, max_children, threads, workers;
+    int active; /* requests in progress: at 0, free memory goes back to the system */
     char data[3000], exe[PATH_MAX], examples[3000]; /* data, examples: room for the names below */
     size_t max_upload;
 } S = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .slots = PTHREAD_COND_INITIALIZER};
@@ -184,8 +186,9 @@ static int mkdir_p(const char *path)
     return mkdir(b, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-/* Writes len bytes to dir/name through dir/.name.tmp, fsync and rename: all or nothing. */
-static int write_atomic(const char *dir, const char *name, const void *buf, size_t len)
+/* Writes len bytes to dir/name through dir/.name.tmp, fsync (when durable) and rename: all or
+ * nothing. */
+static int write_file(const char *dir, const char *name, const void *buf, size_t len, int durable)
 {
     char tmp[PATH_MAX + 64], dst[PATH_MAX + 64];
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
@@ -205,11 +208,16 @@ static int write_atomic(const char *dir, const char *name, const void *buf, size
         p += k;
         left -= (size_t)k;
     }
-    if (fsync(fd) || close(fd) || rename(tmp, dst)) {
+    if ((durable && fsync(fd)) || close(fd) || rename(tmp, dst)) {
         unlink(tmp);
         return -1;
     }
     return 0;
+}
+
+static int write_atomic(const char *dir, const char *name, const void *buf, size_t len)
+{
+    return write_file(dir, name, buf, len, 1);
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -956,13 +964,14 @@ static int check_value(const cli_opt *o, const char *v, char *msg, size_t n)
     return 0;
 }
 
-static int save_upload(const char *dir, const char *sub, const part *pt, char *name, size_t n)
+/* durable: a job's input (fsync'd: it must survive a crash); else a classify's scratch copy. */
+static int save_upload(const char *dir, const char *sub, const part *pt, char *name, size_t n, int durable)
 {
     char d[PATH_MAX + 64];
     snprintf(d, sizeof d, "%s/%s", dir, sub);
     if (mkdir_p(d)) return -1;
     sanitize_name(pt->filename, name, n);
-    return write_atomic(d, name, pt->data, pt->len);
+    return write_file(d, name, pt->data, pt->len, durable);
 }
 
 /* Whether the upload decodes: `audiostyle info` on it, as the CLI would say it; 0 or the HTTP
@@ -1040,8 +1049,8 @@ static enum MHD_Result post_job(struct MHD_Connection *c, const part *ps, int np
     }
     char dir[PATH_MAX], sub[PATH_MAX + 16];
     job_dir(j, dir, sizeof dir);
-    if (mkdir_p(dir) || save_upload(dir, "content", pc, j->content, sizeof j->content) ||
-        save_upload(dir, "style", pst, j->style, sizeof j->style)) {
+    if (mkdir_p(dir) || save_upload(dir, "content", pc, j->content, sizeof j->content, 1) ||
+        save_upload(dir, "style", pst, j->style, sizeof j->style, 1)) {
         rm_rf(dir);
         free(j);
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot store the uploads");
@@ -1097,7 +1106,7 @@ static enum MHD_Result post_analysis(struct MHD_Connection *c, const part *ps, i
     char id[33], dir[PATH_MAX], name[128];
     if (random_hex(id)) return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "no random numbers");
     snprintf(dir, sizeof dir, "%s/tmp/%s", S.data, id);
-    if (mkdir_p(dir) || save_upload(dir, ".", pf, name, sizeof name)) {
+    if (mkdir_p(dir) || save_upload(dir, ".", pf, name, sizeof name, 0)) {
         rm_rf(dir);
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot store the upload");
     }
@@ -1502,6 +1511,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
         *con_cls = r;
+        pthread_mutex_lock(&S.mu);
+        S.active++;
+        pthread_mutex_unlock(&S.mu);
         r->post = !strcmp(method, "POST");
         if (r->post) {
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -1545,6 +1557,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
     if (r) {
         free(r->body);
         free(r);
+        pthread_mutex_lock(&S.mu);
+        int idle = --S.active == 0;
+        pthread_mutex_unlock(&S.mu);
+        if (idle) malloc_trim(0); /* after a burst (100 uploads at once), RSS returns to its start */
     }
     *con_cls = NULL;
 }
@@ -1628,6 +1644,11 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "audiostyle: %s: cannot create the data folder: %s\n", sub, strerror(errno));
         return 1;
     }
+    /* A server lives for days: request bodies (uploads) are mmapped and given back when freed
+     * (a fixed threshold; glibc's adaptive one would keep them on the heap), and a burst of
+     * connection threads does not leave an arena per thread behind. */
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+    mallopt(M_ARENA_MAX, 2);
     long nc = sysconf(_SC_NPROCESSORS_ONLN);
     if (nc < 1) nc = 1;
     S.threads = (int)(nc / A.workers > 0 ? nc / A.workers : 1);

@@ -29,6 +29,17 @@ function check(ok, what) { if (!ok) throw new Error(what); }
       return p ? p.startTime : null;
     });
     console.log('first paint: ' + (paint === null ? '?' : paint.toFixed(1)) + ' ms');
+    if (process.env.PAINT_ONLY) { // scripts/bench_serve.sh: the first paint of N more fresh loads
+      const t = [];
+      for (let i = 0; i < Number(process.env.PAINT_ONLY); i++) {
+        await page.goto(url + '?' + i, { waitUntil: 'load' });
+        await new Promise((r) => setTimeout(r, 100));
+        t.push(await page.evaluate(() => { const e = performance.getEntriesByName('first-contentful-paint')[0]; return e ? e.startTime : NaN; }));
+      }
+      t.sort((a, b) => a - b);
+      console.log('paint: median ' + t[t.length >> 1].toFixed(1) + ' ms, max ' + t[t.length - 1].toFixed(1) + ' ms over ' + t.length + ' loads');
+      return;
+    }
     await page.waitForFunction(() => document.querySelectorAll('#preset option').length > 0 &&
                                document.querySelectorAll('#content-example option').length > 1, { timeout: 10000 });
     const content = await page.$('#content-file'), style = await page.$('#style-file');
