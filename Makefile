@@ -8,7 +8,10 @@
 BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS    := sndfile soxr fftw3f cairo liblbfgs blas lapacke
+PKGS    := sndfile soxr fftw3f cairo liblbfgs blas lapacke libavformat libavcodec libavutil
+# FFmpeg's libraries are compiled against (headers) but opened with dlopen on first use
+# (src/audio/ffmpeg.c), so they are not linked: LINK_PKGS leaves them out.
+LINK_PKGS := $(filter-out libavformat libavcodec libavutil,$(PKGS))
 OPT     ?= -O2
 WERROR  ?= $(if $(CI),-Werror,)
 SAN     ?=
@@ -20,7 +23,7 @@ V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS))
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= $(OPT) -g
@@ -28,7 +31,7 @@ ALL_CFLAGS = -std=c11 $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility
              -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS)
 # oneDNN (Debian libdnnl-dev 2.6) ships no .pc file: linked by name, headers in /usr/include.
 DNNL_LIBS ?= -ldnnl
-LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) $(DNNL_LIBS) -lpthread -lm
+LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) $(DNNL_LIBS) -ldl -lpthread -lm
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/audio/*.c src/dsp/*.c src/nn/*.c src/style/*.c \
              src/features/*.c src/quality/*.c src/genre/*.c src/plot/*.c src/report/*.c))

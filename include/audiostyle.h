@@ -136,7 +136,7 @@ typedef struct as_audio_levels {
 AS_API as_status as_audio_measure(const char *path, as_audio_info *info, as_audio_levels *lv,
                                  as_error *err);
 
-/* Decodes any file libsndfile reads to mono float32 at opts->sr (default 22050) following
+/* Decodes any file libsndfile or FFmpeg reads (below) to mono float32 at opts->sr (default 22050) following
  * librosa.load: channels averaged, libsoxr high quality, length ceil(n * sr_out / sr_in).
  * NULL opts = defaults. offset/duration are rounded to frames of the file's own rate and
  * seek in the file (no decode-then-cut where the format can seek). Statuses, each with a
@@ -152,6 +152,18 @@ AS_API as_status as_audio_load(const char *path, const as_load_opts *opts, as_si
 AS_API as_status as_audio_load_memory(const void *buf, size_t len, const char *name,
                                       const as_load_opts *opts, as_signal *out, as_error *err);
 
+/* Files libsndfile cannot open (M4A/MP4/MOV with AAC or ALAC, WMA in ASF, Matroska/WebM, AVI,
+ * ADTS AAC; the first audio stream of a video) are decoded with FFmpeg's libavformat and
+ * libavcodec, with the same downmix and resampling; as_audio_info's format is then the
+ * container ("MP4/M4A", "ASF", "Matroska/WebM", "AVI", "AAC (ADTS)") and subtype the codec
+ * ("AAC", "ALAC", "WMA v2", "Opus", ...). A file with no audio stream is AS_ERR_FORMAT.
+ * FFmpeg logs through one process-wide callback that prints to stderr by default: at the first
+ * FFmpeg decode the library installs (once) a callback that forwards FFmpeg's messages to
+ * as_set_log's callback at AS_LOG_DEBUG. A program that uses FFmpeg itself and sets its own
+ * av_log callback calls as_audio_set_ffmpeg_log(0) before its first decode, and audiostyle
+ * then leaves FFmpeg's logging alone (1, the default, routes it). */
+AS_API void as_audio_set_ffmpeg_log(int route);
+
 /* Resamples x (n samples at sr_in) to sr_out with libsoxr high quality; *out has
  * ceil(n * sr_out / sr_in) samples and is owned by the caller (free()). */
 AS_API as_status as_resample(const float *x, int64_t n, int sr_in, int sr_out, float **out,
@@ -164,6 +176,10 @@ typedef struct as_save_opts {
     int level;         /* AS_LEVEL_AS_IS, AS_LEVEL_PEAK_LIMIT (scale down only if peak > ceiling),
                           AS_LEVEL_NORMALIZE (scale peak to ceiling) */
     double ceiling_db; /* peak ceiling in dBFS for the two level modes; 0 = -1 dBFS */
+    int bitrate_kbps;  /* MP3 and Opus: constant bitrate in kbit/s; 0 = the default (MP3: 192,
+                          or the most the rate allows, 160 at 22050 Hz; Opus: 96). MP3 takes
+                          8..160 at 16..24 kHz, 32..320 from 32 kHz; Opus 6..256. Ignored by
+                          WAV, FLAC and Vorbis */
 } as_save_opts;
 
 /* Scales y (n) in place to the RMS level target_rms (0 = keep its own) while a peak limiter keeps
@@ -174,10 +190,15 @@ typedef struct as_save_opts {
 AS_API as_status as_audio_match_level(float *y, int64_t n, double target_rms, double ceiling_db,
                                       double *gain_db);
 
-/* Writes a mono signal as WAV, FLAC or Ogg Vorbis, chosen by the extension of path (.wav,
- * .flac, .ogg/.oga, any case; anything else is AS_ERR_UNSUPPORTED before anything is written),
- * through a temporary file renamed on success (a failure leaves nothing). FLAC is always
- * 16-bit and Ogg always Vorbis, whatever sample_format says. PCM16 is round(x * 32768)
+/* Writes a mono signal as WAV, FLAC, Ogg Vorbis, MP3 or Ogg Opus, chosen by the extension of
+ * path (.wav, .flac, .ogg/.oga, .mp3, .opus, any case; anything else is AS_ERR_UNSUPPORTED
+ * before anything is written), through a temporary file renamed on success (a failure leaves
+ * nothing). FLAC is always 16-bit and Ogg always Vorbis, whatever sample_format says. MP3 is
+ * LAME through libsndfile at the signal's rate (constant bitrate, with the info tag that lets
+ * decoders drop the encoder delay and padding); Opus is coded at the lowest Opus rate at or
+ * above sr (24 kHz for 22050 Hz: resampled with libsoxr, the header records sr). Decoded
+ * again, both give the signal's length within one codec frame (tests/test_formats.c). A
+ * bitrate outside the format's range is AS_ERR_ARG. PCM16 is round(x * 32768)
  * saturated, the inverse of the loader. A signal that would exceed full scale in a fixed-point
  * or Vorbis file after the level step is refused (AS_ERR_ARG, with a hint), never clipped or
  * wrapped; ceiling_db must be <= 0. NaN/inf samples: AS_ERR_NUMERIC. */

@@ -73,28 +73,30 @@ done
 
 if echo "$PRESETS" | grep -qw default && echo "$PRESETS" | grep -qw notebook; then
   echo
-  echo "Default against notebook, per pair (no worse = style distance ≤ notebook's + 0.01, rhythm and"
-  echo "chroma ≥ notebook's − 0.02, |flatness − 1| ≤ notebook's + 0.1, |level| ≤ max(notebook's, 1.5 dB)):"
+  echo "Default against notebook, per pair. \"No worse\" allows the slack issue 10's demo-pair target"
+  echo "grants against the notebook's demo-pair result (0.039 / 0.929 / 0.885 / 1.81 / −6.2 dB → ≤ 0.06 /"
+  echo "≥ 0.90 / ≥ 0.87 / ≤ 1.9 / ±1.5 dB): style distance ≤ notebook's + 0.021, rhythm ≥ notebook's"
+  echo "− 0.029, chroma ≥ notebook's − 0.015, |flatness − 1| ≤ notebook's + 0.09, |level| ≤ 1.5 dB."
   echo
-  echo "| pair | speed-up (notebook wall / default wall) | no worse on |"
-  echo "|---|---|---|"
+  echo "| pair | speed-up (notebook wall / default wall) | evaluations | no worse on |"
+  echo "|---|---|---|---|"
   awk -F'\t' '
-    { key = $1; d[key, $3, "wall"] = $4; d[key, $3, "sd"] = $6; d[key, $3, "rh"] = $7; d[key, $3, "ch"] = $8;
-      d[key, $3, "fl"] = $9; d[key, $3, "lv"] = $10; name[key] = $2; if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
+    { key = $1; d[key, $3, "wall"] = $4; d[key, $3, "ev"] = $5; d[key, $3, "sd"] = $6; d[key, $3, "rh"] = $7;
+      d[key, $3, "ch"] = $8; d[key, $3, "fl"] = $9; d[key, $3, "lv"] = $10; name[key] = $2;
+      if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
     function abs(x) { return x < 0 ? -x : x }
     END {
       for (k = 1; k <= n; k++) {
         key = order[k];
         if (!((key, "default", "wall") in d) || !((key, "notebook", "wall") in d)) continue;
-        ok = ""; bad = "";
-        if (d[key, "default", "sd"] <= d[key, "notebook", "sd"] + 0.01) ok = ok " style"; else bad = bad " style";
-        if (d[key, "default", "rh"] >= d[key, "notebook", "rh"] - 0.02) ok = ok " rhythm"; else bad = bad " rhythm";
-        if (d[key, "default", "ch"] >= d[key, "notebook", "ch"] - 0.02) ok = ok " chroma"; else bad = bad " chroma";
-        if (abs(d[key, "default", "fl"] - 1) <= abs(d[key, "notebook", "fl"] - 1) + 0.1) ok = ok " flatness"; else bad = bad " flatness";
-        lim = abs(d[key, "notebook", "lv"]); if (lim < 1.5) lim = 1.5;
-        if (abs(d[key, "default", "lv"]) <= lim) ok = ok " level"; else bad = bad " level";
-        printf "| %s | %.1f× | %s%s |\n", name[key], d[key, "notebook", "wall"] / d[key, "default", "wall"],
-          (bad == "" ? "all five" : "worse on:" bad), "";
+        bad = "";
+        if (d[key, "default", "sd"] > d[key, "notebook", "sd"] + 0.021) bad = bad " style";
+        if (d[key, "default", "rh"] < d[key, "notebook", "rh"] - 0.029) bad = bad " rhythm";
+        if (d[key, "default", "ch"] < d[key, "notebook", "ch"] - 0.015) bad = bad " chroma";
+        if (abs(d[key, "default", "fl"] - 1) > abs(d[key, "notebook", "fl"] - 1) + 0.09) bad = bad " flatness";
+        if (abs(d[key, "default", "lv"]) > 1.5) bad = bad " level";
+        printf "| %s | %.1f× | %d / %d | %s |\n", name[key], d[key, "notebook", "wall"] / d[key, "default", "wall"],
+          d[key, "default", "ev"], d[key, "notebook", "ev"], (bad == "" ? "all five" : "all but" bad);
       }
     }' "$rows"
 fi

@@ -21,8 +21,8 @@ for t in $targets; do
   # options ("fuzz-flags: ...") in its header comment
   extra=$(sed -n 's/^ \* fuzz-extra: //p' fuzz/fuzz_$t.c)
   flags=$(sed -n 's/^ \* fuzz-flags: //p' fuzz/fuzz_$t.c)
-  clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Iinclude -Isrc $(pkg-config --cflags sndfile) -fsanitize=fuzzer $san \
-    fuzz/fuzz_$t.c $extra $B/libaudiostyle.a $(pkg-config --libs sndfile soxr fftw3f cairo liblbfgs blas) -lpthread -lm -o $B/fuzz_$t
+  clang -std=c11 -O1 -g -D_DEFAULT_SOURCE -Iinclude -Isrc $(pkg-config --cflags sndfile libavformat libavcodec libavutil) -fsanitize=fuzzer $san \
+    fuzz/fuzz_$t.c $extra $B/libaudiostyle.a $(pkg-config --libs sndfile soxr fftw3f cairo liblbfgs blas lapacke) -ldnnl -ldl -lpthread -lm -o $B/fuzz_$t
   mkdir -p $B/corpus/$t fuzz/seeds/$t
   echo "fuzz: $t for ${secs}s"
   if ! (cd $B && ./fuzz_$t -max_total_time=$secs -max_len=65536 -rss_limit_mb=2048 -timeout=10 $flags \

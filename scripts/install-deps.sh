@@ -9,6 +9,7 @@
 #                                      test, jupyter-nbconvert + ipykernel for the notebook)
 set -eu
 pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblapacke-dev liblbfgs-dev libcairo2-dev libdnnl-dev libmicrohttpd-dev curl"
+pkgs="$pkgs libavformat-dev libavcodec-dev libavutil-dev"
 pkgs="$pkgs fonts-dejavu-core"
 for a in "$@"; do
   case "$a" in

@@ -449,9 +449,9 @@ TEST(audio_save_failure_leaves_nothing)
     CHECK(mkdir(dir, 0755) == 0);
     char path[1100];
 
-    snprintf(path, sizeof path, "%s/x.mp3", dir);
+    snprintf(path, sizeof path, "%s/x.m4a", dir);
     CHECK(as_audio_save(path, x, 100, 22050, NULL, &err) == AS_ERR_UNSUPPORTED);
-    CHECK(strstr(err.msg, "x.mp3: ") != NULL);
+    CHECK(strstr(err.msg, "x.m4a: ") != NULL);
     snprintf(path, sizeof path, "%s/noext", dir);
     CHECK(as_audio_save(path, x, 100, 22050, NULL, &err) == AS_ERR_UNSUPPORTED);
 

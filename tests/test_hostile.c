@@ -123,6 +123,7 @@ static void one_split(const unsigned char *b, size_t n, const char *name)
 TEST(hostile_fuzz_seeds_replay)
 {
     int n = replay("npy", one_npy) + replay("csv", one_csv) + replay("audio", one_audio) +
+            replay("ffmpeg", one_audio) +
             replay("model", one_model);
     split_dataset(&split_ds);
     n += replay("split", one_split);

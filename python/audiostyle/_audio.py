@@ -63,13 +63,13 @@ _SUBTYPES = {None: 0, "PCM_16": 0, "FLOAT": 1}
 _LEVELS = {"as-is": 0, "peak-limit": 1, "normalize": 2}
 
 
-def save(path, y, subtype=None, *, sr=SAMPLE_RATE, level="as-is", ceiling_db=-1.0):
-    """Write a mono signal as WAV, FLAC or Ogg Vorbis (chosen by the extension), atomically.
+def save(path, y, subtype=None, *, sr=SAMPLE_RATE, level="as-is", ceiling_db=-1.0, bitrate=0):
+    """Write a mono signal as WAV, FLAC, Ogg Vorbis, MP3 or Opus (by the extension), atomically.
 
     Parameters
     ----------
     path : str or os.PathLike
-        ``.wav``, ``.flac`` or ``.ogg``/``.oga``.
+        ``.wav``, ``.flac``, ``.ogg``/``.oga``, ``.mp3`` or ``.opus``.
     y : np.ndarray, shape (n,)
         Samples, nominally in [-1, 1] (float64 and non-contiguous arrays are converted).
     subtype : {None, "PCM_16", "FLOAT"}
@@ -82,6 +82,9 @@ def save(path, y, subtype=None, *, sr=SAMPLE_RATE, level="as-is", ceiling_db=-1.
         ``audiostyle transfer`` does), "normalize" scales the peak to ``ceiling_db``.
     ceiling_db : float
         Peak ceiling in dBFS (<= 0) for the two level modes.
+    bitrate : int
+        MP3 and Opus: constant bitrate in kbit/s; 0 = the default (MP3 160, the most MPEG-2
+        Layer III allows at 22050 Hz, 8..160; Opus 96, 6..256). Ignored by the other formats.
 
     Raises
     ------
@@ -99,6 +102,7 @@ def save(path, y, subtype=None, *, sr=SAMPLE_RATE, level="as-is", ceiling_db=-1.
     opts.sample_format = _SUBTYPES[subtype]
     opts.level = _LEVELS[level]
     opts.ceiling_db = float(ceiling_db)
+    opts.bitrate_kbps = int(bitrate)
     err = new_err()
     check(lib.as_audio_save(_path(path), fptr(a), a.size, int(sr), opts, err), err,
           path=os.fspath(path))

@@ -126,7 +126,9 @@ def features_table(paths, segments=None, jobs=1):
     """
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
-    exts = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".au", ".aiff", ".aif", ".caf", ".w64")
+    exts = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".au", ".aiff", ".aif", ".caf", ".w64",
+            ".m4a", ".m4b", ".aac", ".wma", ".mka", ".webm", ".mp4", ".mov", ".mkv", ".avi", ".wmv",
+            ".asf", ".3gp")  # as src/cli/walk.c
     files = []
     for p in paths:
         p = os.fspath(p)

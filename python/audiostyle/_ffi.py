@@ -24,7 +24,7 @@ typedef struct as_audio_levels { int64_t frames; double peak; double rms; } as_a
 int as_audio_probe(const char *path, as_audio_info *info, as_error *err);
 int as_audio_measure(const char *path, as_audio_info *info, as_audio_levels *lv, as_error *err);
 int as_audio_load(const char *path, const as_load_opts *opts, as_signal *out, as_error *err);
-typedef struct as_save_opts { int sample_format; int level; double ceiling_db; } as_save_opts;
+typedef struct as_save_opts { int sample_format; int level; double ceiling_db; int bitrate_kbps; } as_save_opts;
 int as_audio_save(const char *path, const float *x, int64_t n, int sr, const as_save_opts *opts,
                   as_error *err);
 

@@ -43,8 +43,9 @@ LOAD_KEYWORDS = ("content_offset", "content_duration", "style_offset", "style_du
                  "max_duration")
 # options about the CLI's files and terminal: no keyword (Transfer has .save, .spectrogram_png,
 # .genres, and report() writes the journey report)
+# (bitrate is the result file's: Transfer.save(path, bitrate=KBPS))
 CLI_ONLY = ("output", "picture", "no_picture", "report", "force", "genres", "no_genres", "quiet",
-            "json", "save_on_interrupt")
+            "json", "save_on_interrupt", "bitrate")
 _KIND = {"int": int, "u64": int, "number": float, "choice": "choice"}
 
 
@@ -181,10 +182,11 @@ class Transfer:
                 self._quality = None
         return self._quality
 
-    def save(self, path, subtype=None):
-        """Write the result as ``audiostyle transfer -o path`` does (PCM16 peak-limited)."""
+    def save(self, path, subtype=None, bitrate=0):
+        """Write the result as ``audiostyle transfer -o path [--bitrate KBPS]`` does (PCM16 or
+        MP3/Opus at ``bitrate`` kbit/s, peak-limited to -1 dBFS)."""
         from ._audio import save
-        save(path, self.raw_audio, subtype, level="peak-limit", ceiling_db=-1.0)
+        save(path, self.raw_audio, subtype, level="peak-limit", ceiling_db=-1.0, bitrate=bitrate)
 
     def spectrogram_png(self, path=None, **options):
         """The CLI's picture: content, style and result spectrograms side by side."""

@@ -107,3 +107,14 @@ def test_missing_file(tmp_path):
     assert e.value.code == "AS_ERR_IO" and "nope.flac" in str(e.value)
     with pytest.raises(au.Error):
         au.info(tmp_path / "nope.flac")
+
+
+def test_mp3_opus_and_m4a(tmp_path):
+    """MP3/Opus out with a bitrate (the C struct's bitrate_kbps), M4A in through FFmpeg."""
+    y = au.load(os.path.join(ROOT, "tests", "ref", "formats", "alac.m4a"))
+    assert y.shape == (44100,)
+    for name, kbps in (("r.mp3", 64), ("r.opus", 32)):
+        au.save(tmp_path / name, y, level="peak-limit", bitrate=kbps)
+        z = au.load(tmp_path / name)
+        assert abs(z.size - y.size) <= 1
+        assert os.path.getsize(tmp_path / name) < 2.0 * kbps * 1000 / 8 * 1.3  # 2 s at kbps

@@ -19,4 +19,22 @@ void audio_quiet_end(void);
 void audio_format_names(int sf_format, char *format, size_t format_len, char *subtype,
                         size_t subtype_len);
 
+/* The FFmpeg decoder (ffmpeg.c), for what libsndfile cannot open. Reads through our own I/O
+ * from fd (>= 0, with pread) or from buf; len is the size in bytes. */
+typedef struct audio_ff audio_ff;
+typedef struct audio_ff_info {
+    char container[64]; /* "MP4/M4A", "ASF", "Matroska/WebM", ... */
+    char codec[64];     /* "AAC", "ALAC", "WMA v2", "Opus", ... */
+    int channels, sample_rate;
+    int64_t frames;     /* declared, -1 when unknown: a hint only */
+} audio_ff_info;
+/* AS_OK: *out is open. Otherwise *recognised says whether the bytes were one of the containers
+ * FFmpeg is used for: when 0 nothing is set in err (the caller reports libsndfile's refusal). */
+as_status audio_ff_open(const char *name, int fd, const unsigned char *buf, int64_t len,
+                        audio_ff **out, audio_ff_info *info, int *recognised, as_error *err);
+/* Up to frames interleaved float frames (out: (frames, channels)); returns how many (0 at the
+ * end) or -1 with *st and err set. */
+int64_t audio_ff_read(audio_ff *f, float *out, int64_t frames, as_status *st, as_error *err);
+void audio_ff_close(audio_ff *f);
+
 #endif

@@ -181,16 +181,20 @@ typedef struct source {
     const char *name;
     int fd;         /* -1 for memory */
     vsrc io;
-    SNDFILE *sf;
-    SF_INFO info;
+    SNDFILE *sf;    /* libsndfile, or */
+    audio_ff *ff;   /* FFmpeg (ffmpeg.c) when libsndfile refused the file */
+    audio_ff_info ffi;
+    SF_INFO info;   /* rate, channels, frames of either (format 0 for FFmpeg) */
     int64_t nbytes; /* size of the file or buffer */
 } source;
 
 static void source_close(source *s)
 {
     if (s->sf) sf_close(s->sf);
+    audio_ff_close(s->ff);
     if (s->fd >= 0) close(s->fd);
     s->sf = NULL;
+    s->ff = NULL;
     s->fd = -1;
 }
 
@@ -283,10 +287,36 @@ static as_status wav_fmt_problem(const source *s, as_error *err)
     return AS_OK;
 }
 
+/* A file libsndfile refused goes to FFmpeg (ffmpeg.c) when it is one of the containers FFmpeg
+ * is used for; AS_OK with s->ff open, or the refusal. */
+static as_status try_ffmpeg(source *s, as_error *err, int *recognised)
+{
+    as_status st = audio_ff_open(s->name, s->fd, s->io.buf, s->nbytes, &s->ff, &s->ffi,
+                                 recognised, err);
+    if (st != AS_OK) return st;
+    s->info.samplerate = s->ffi.sample_rate;
+    s->info.channels = s->ffi.channels;
+    s->info.format = 0;
+    s->info.seekable = 0;
+    /* A declared length is believed only when the file could hold it: at 32 bytes a second or
+     * more (real codecs need far more), so a header claiming years does not size anything. */
+    int64_t fr = s->ffi.frames;
+    if (fr > 0 && (double)fr / s->ffi.sample_rate * 32.0 > (double)s->nbytes) {
+        as__log(AS_LOG_DEBUG, "%s: declares %.0f s in %lld bytes; length treated as unknown",
+                s->name, (double)fr / s->ffi.sample_rate, (long long)s->nbytes);
+        fr = -1;
+    }
+    s->info.frames = fr >= 0 ? (sf_count_t)fr : SF_COUNT_MAX;
+    return AS_OK;
+}
+
 static as_status sf_open_failed(source *s, const char *sfmsg, as_error *err)
 {
     as_status st = wav_fmt_problem(s, err);
     if (st != AS_OK) return st;
+    int recognised = 0;
+    st = try_ffmpeg(s, err, &recognised);
+    if (st == AS_OK || recognised) return st;
     /* libsndfile reports MPEG data without a valid frame as "File does not exist or is not a
      * regular file": the file exists (it was just opened), so say what happened instead. */
     if (strstr(sfmsg, "does not exist"))
@@ -294,7 +324,8 @@ static as_status sf_open_failed(source *s, const char *sfmsg, as_error *err)
                         "not a readable audio file (no valid audio frames found)");
     as__fail(err, AS_ERR_FORMAT, s->name, "not a readable audio file (libsndfile: %s)", sfmsg);
     if (strstr(sfmsg, "not recognised"))
-        as__hint(err, "audiostyle reads WAV, FLAC, Ogg Vorbis/Opus, MP3, AIFF and AU");
+        as__hint(err, "audiostyle reads WAV, FLAC, Ogg Vorbis/Opus, MP3, AIFF, AU, CAF "
+                      "(libsndfile) and M4A/MP4 (AAC, ALAC), WMA, Matroska/WebM, AVI (FFmpeg)");
     return AS_ERR_FORMAT;
 }
 
@@ -327,9 +358,11 @@ static as_status source_open_path(source *s, const char *path, as_error *err)
     if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
     if (quiet) audio_quiet_end();
     if (!s->sf) {
-        as_status st1 = sf_open_failed(s, sfmsg, err);
-        source_close(s);
-        return st1;
+        as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */
+        if (st1 != AS_OK) {
+            source_close(s);
+            return st1;
+        }
     }
     as_status st2 = check_info(s, err);
     if (st2 != AS_OK) source_close(s);
@@ -355,7 +388,13 @@ static as_status source_open_memory(source *s, const void *buf, size_t len, cons
     s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
     if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
     if (quiet) audio_quiet_end();
-    if (!s->sf) return sf_open_failed(s, sfmsg, err);
+    if (!s->sf) {
+        as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */
+        if (st1 != AS_OK) {
+            source_close(s);
+            return st1;
+        }
+    }
     as_status st = check_info(s, err);
     if (st != AS_OK) source_close(s);
     return st;
@@ -393,6 +432,15 @@ static as_status too_long(const source *s, double seconds_at_least, double max_s
     return AS_ERR_TOO_LONG;
 }
 
+/* Up to want interleaved frames into chunk from either decoder: > 0 frames, 0 at the end,
+ * -1 with *st set (FFmpeg errors; libsndfile's end-of-data and errors both read as 0). */
+static sf_count_t source_read(source *s, float *chunk, int64_t want, as_status *st, as_error *err)
+{
+    *st = AS_OK;
+    if (s->ff) return (sf_count_t)audio_ff_read(s->ff, chunk, want, st, err);
+    return sf_readf_float(s->sf, chunk, (sf_count_t)want);
+}
+
 static as_status decode(source *s, const decode_req *rq, decode_res *res, as_error *err)
 {
     const int C = s->info.channels;
@@ -418,13 +466,14 @@ static as_status decode(source *s, const decode_req *rq, decode_res *res, as_err
     if (is_mpeg) audio_quiet_begin();
     /* Seek to the start: directly when the decoder can, else by reading and discarding. */
     int64_t skip = rq->start;
-    if (skip > 0 && s->info.seekable) {
+    if (skip > 0 && s->sf && s->info.seekable) {
         if (total >= 0 && skip >= total) skip = -1; /* past the end: nothing to read */
         else if (sf_seek(s->sf, (sf_count_t)skip, SEEK_SET) >= 0) skip = 0;
     }
     while (skip > 0) {
-        sf_count_t k = sf_readf_float(s->sf, chunk, (sf_count_t)AS_MIN(skip, CHUNK_FRAMES));
-        if (k <= 0) { skip = -1; break; }
+        sf_count_t k = source_read(s, chunk, AS_MIN(skip, CHUNK_FRAMES), &st, err);
+        if (k < 0) goto done;
+        if (k == 0) { skip = -1; break; }
         skip -= k;
     }
     double peak = 0, sumsq = 0;
@@ -432,8 +481,9 @@ static as_status decode(source *s, const decode_req *rq, decode_res *res, as_err
     while (skip == 0 && (rq->count < 0 || n < rq->count)) {
         int64_t want = CHUNK_FRAMES;
         if (rq->count >= 0) want = AS_MIN(want, rq->count - n);
-        sf_count_t k = sf_readf_float(s->sf, chunk, (sf_count_t)want);
-        if (k <= 0) break;
+        sf_count_t k = source_read(s, chunk, want, &st, err);
+        if (k < 0) goto done;
+        if (k == 0) break;
         if (rq->max_frames >= 0 && n + k > rq->max_frames) {
             st = too_long(s, (double)(n + k) / sr, rq->max_s, err);
             goto done;
@@ -482,7 +532,7 @@ static as_status decode(source *s, const decode_req *rq, decode_res *res, as_err
         }
         n += k;
     }
-    if (sf_error(s->sf) != SF_ERR_NO_ERROR && n == 0) {
+    if (s->sf && sf_error(s->sf) != SF_ERR_NO_ERROR && n == 0) {
         st = as__fail(err, AS_ERR_FORMAT, s->name, "not a readable audio file (decoding "
                       "failed: libsndfile: %s)", sf_strerror(s->sf));
         goto done;
@@ -520,8 +570,13 @@ AS_API void as_signal_free(as_signal *s)
 static void fill_info(const source *s, as_audio_info *info)
 {
     memset(info, 0, sizeof *info);
-    audio_format_names(s->info.format, info->format, sizeof info->format, info->subtype,
-                       sizeof info->subtype);
+    if (s->ff) {
+        snprintf(info->format, sizeof info->format, "%s", s->ffi.container);
+        snprintf(info->subtype, sizeof info->subtype, "%s", s->ffi.codec);
+    } else {
+        audio_format_names(s->info.format, info->format, sizeof info->format, info->subtype,
+                           sizeof info->subtype);
+    }
     info->channels = s->info.channels;
     info->sample_rate = s->info.samplerate;
     info->frames = declared_frames(s);

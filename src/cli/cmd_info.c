@@ -39,7 +39,8 @@ const cli_command cli_cmd_info = {
     .name = "info",
     .synopsis = "PATH... [--json] [--max-duration S]",
     .summary = "format, duration, levels and tempo of a file",
-    .description = "Prints format, subtype, channels, sample rate, duration, samples (per channel), the peak and "
+    .description = "Prints format (the container: FLAC, WAV, MP3, MP4/M4A, ASF, Matroska/WebM, ...), "
+                   "subtype (the codec or sample encoding: 16-bit PCM, AAC, ALAC, WMA v2, Opus, ...), channels, sample rate, duration, samples (per channel), the peak and "
                    "the RMS level and the tempo of each file. PATH is a file or a folder (searched recursively "
                    "for audio files). Levels are in dBFS over all samples of all channels at the file's own rate; "
                    "RMS is sqrt(mean(x^2)) over the whole file, the same definition as the report's RMS row. "

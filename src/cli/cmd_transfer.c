@@ -22,6 +22,7 @@ typedef struct transfer_args {
     double max_dur, max_mem;
     double offset[2], duration[2]; /* content, style */
     int preset, quiet, json, no_picture, save_on_interrupt, force, genres, no_genres;
+    int bitrate; /* kbit/s for .mp3/.opus; 0 = the format's default */
 } transfer_args;
 
 /* Each transfer option is one entry here plus its use below. The defaults of the cfg fields are
@@ -29,7 +30,7 @@ typedef struct transfer_args {
  * --preset replaces the fields that were not given on the command line. */
 #define O(f) offsetof(transfer_args, f)
 static const cli_opt transfer_opts[] = {
-    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac or .ogg (- writes WAV to standard output)", .offset = O(out)},
+    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac, .ogg, .mp3 or .opus (- writes WAV to standard output)", .offset = O(out)},
     {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
     {.name = "filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "4096", .help = "random convolution filters", .offset = O(cfg.filters), .group = "network and loss"},
     {.name = "kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "11", .help = "filter width in frames", .offset = O(cfg.kernel_width), .group = "network and loss"},
@@ -60,6 +61,7 @@ static const cli_opt transfer_opts[] = {
     {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.1, .max = 1e7, .def = "1200", .help = "refuse inputs longer than S seconds", .offset = O(max_dur), .group = "run"},
     {.name = "save-on-interrupt", .type = CLI_FLAG, .help = "on Ctrl-C, render and write the result so far", .offset = O(save_on_interrupt), .group = "run"},
     {.name = "picture", .type = CLI_FILE_OUT, .metavar = "FILE.png", .def_text = "OUT with .png", .help = "the content, style and result spectrograms side by side", .offset = O(picture), .group = "outputs"},
+    {.name = "bitrate", .type = CLI_INT, .metavar = "KBPS", .min = 6, .max = 320, .def_text = "MP3 160, Opus 96", .help = "constant bitrate of an .mp3 (8..160: MPEG-2 Layer III at 22050 Hz) or .opus (6..256) result", .offset = O(bitrate), .group = "outputs"},
     {.name = "no-picture", .type = CLI_FLAG, .help = "do not write the picture", .offset = O(no_picture), .group = "outputs"},
     {.name = "report", .type = CLI_FILE_OUT, .metavar = "FILE.html", .help = "also write the journey report (as `audiostyle compare`)", .offset = O(report), .group = "outputs"},
     {.name = "force", .type = CLI_FLAG, .help = "replace an existing picture that was not named with --picture", .offset = O(force), .group = "outputs"},
@@ -85,7 +87,7 @@ const cli_command cli_cmd_transfer = {
     .synopsis = "CONTENT STYLE -o OUT [options]",
     .summary = "make CONTENT sound in the manner of STYLE",
     .description = "Makes CONTENT sound in the manner of STYLE (Ulyanov & Lebedev's spectrogram style transfer, the "
-                   "TensorFlow notebook's recipe) and writes OUT (.wav, .flac or .ogg, 22050 Hz mono, exactly as "
+                   "TensorFlow notebook's recipe) and writes OUT (.wav, .flac, .ogg, .mp3 or .opus, 22050 Hz mono, exactly as "
                    "long as CONTENT), peak-limited to -1 dBFS (scaled down only if louder), and the picture (OUT's "
                    "name with .png unless --picture or --no-picture): the content, style and result spectrograms "
                    "side by side. An existing picture that was not named is not replaced without --force.\n"
@@ -346,7 +348,7 @@ int cmd_transfer(int argc, char **argv)
     /* every output checked now, not after minutes of work */
     {
         cli_out outs[] = {
-            {.path = out, .what = "the result", .exts = ".wav|.flac|.ogg|.oga", .stdout_ok = 1, .named = 1},
+            {.path = out, .what = "the result", .exts = ".wav|.flac|.ogg|.oga|.mp3|.opus", .stdout_ok = 1, .named = 1},
             {.path = png, .what = "the picture", .exts = ".png", .named = A.picture != NULL,
              .avoid = "--picture FILE names another, --no-picture writes none"},
             {.path = report, .what = "the report", .exts = ".html|.htm", .named = 1},
@@ -354,6 +356,14 @@ int cmd_transfer(int argc, char **argv)
         if (to_stdout && !has_ext(out, ".wav")) outs[0].exts = NULL;
         int bad = cli_check_paths(CMD, outs, 3, in, 2, A.force);
         if (bad) return bad;
+    }
+    /* --bitrate: the library's ranges at 22050 Hz (as_save_opts), checked before the job */
+    if (A.bitrate) {
+        int mp3 = has_ext(out, ".mp3"), opus = has_ext(out, ".opus");
+        if (!mp3 && !opus) return cli_usage(CMD, "--bitrate applies to .mp3 and .opus results only");
+        if (mp3 && (A.bitrate < 8 || A.bitrate > 160))
+            return cli_usage(CMD, "--bitrate: MP3 at 22050 Hz (MPEG-2 Layer III) takes 8 to 160 kbit/s");
+        if (opus && A.bitrate > 256) return cli_usage(CMD, "--bitrate: Opus takes 6 to 256 kbit/s");
     }
     cli_catch_interrupts();
     lo[0].max_duration_s = lo[1].max_duration_s = max_dur;
@@ -463,7 +473,8 @@ int cmd_transfer(int argc, char **argv)
     const float *y = NULL;
     int64_t n = 0;
     as_style_get_audio(st, &y, &n);
-    as_save_opts so = {.sample_format = AS_SAVE_PCM16, .level = AS_LEVEL_PEAK_LIMIT, .ceiling_db = -1.0};
+    as_save_opts so = {.sample_format = AS_SAVE_PCM16, .level = AS_LEVEL_PEAK_LIMIT, .ceiling_db = -1.0,
+                       .bitrate_kbps = A.bitrate};
     {
         char tmp[4096];
         const char *dst = cli_out_path(out, ".wav", tmp, sizeof tmp);

@@ -9,8 +9,12 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+/* libsndfile's formats, then FFmpeg's (src/audio/ffmpeg.c), videos included (their first audio
+ * stream; a video without one is reported like any unreadable file) */
 static const char *const audio_ext[] = {"wav", "flac", "ogg", "oga", "opus", "mp3", "au",
-                                        "aiff", "aif", "caf", "w64", NULL};
+                                        "aiff", "aif", "caf", "w64",
+                                        "m4a", "m4b", "aac", "wma", "mka", "webm", "mp4", "mov",
+                                        "mkv", "avi", "wmv", "asf", "3gp", NULL};
 
 int cli_is_audio_name(const char *name)
 {

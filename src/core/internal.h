@@ -25,6 +25,7 @@
 #define AS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* log.c */
+int as__log_enabled(void); /* a callback is set: worth formatting a message */
 void as__log(int level, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -12,6 +12,8 @@ AS_API void as_set_log(as_log_fn fn, void *user)
     log_user = user;
 }
 
+int as__log_enabled(void) { return log_fn != NULL; }
+
 void as__log(int level, const char *fmt, ...)
 {
     if (!log_fn) return;

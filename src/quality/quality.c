@@ -135,20 +135,22 @@ double quality_mean_cosine(const float *a, const float *b, int T, int C)
     return s / T;
 }
 
+double quality_frame_flatness(const float *p, int F)
+{
+    const double amin = 1e-10; // ref: librosa.feature.spectral_flatness(S=|X|^2, amin=1e-10, power=1)
+    double slog = 0, sum = 0;
+    for (int f = 0; f < F; f++) {
+        double v = p[f] > amin ? (double)p[f] : amin;
+        slog += log(v);
+        sum += v;
+    }
+    return exp(slog / F) / (sum / F);
+}
+
 double quality_mean_flatness(const float *P, int T, int F)
 {
-    const double amin = 1e-10;
     double s = 0;
-    for (int t = 0; t < T; t++) {
-        const float *p = P + (size_t)t * (size_t)F;
-        double slog = 0, sum = 0;
-        for (int f = 0; f < F; f++) {
-            double v = p[f] > amin ? (double)p[f] : amin;
-            slog += log(v);
-            sum += v;
-        }
-        s += exp(slog / F) / (sum / F);
-    }
+    for (int t = 0; t < T; t++) s += quality_frame_flatness(P + (size_t)t * (size_t)F, F);
     return T > 0 ? s / T : 0.0;
 }
 

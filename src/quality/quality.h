@@ -38,6 +38,8 @@ double quality_pearson(const float *a, const float *b, int n);
 double quality_mean_cosine(const float *a, const float *b, int T, int C);
 /* Mean over frames of exp(mean(log(max(P, 1e-10)))) / mean(max(P, 1e-10)) of a (T, F) power
  * spectrogram. ref: librosa.feature.spectral_flatness(S=|X|, power=2, amin=1e-10). */
+/* Spectral flatness of one power spectrum p (F,): geometric over arithmetic mean, amin 1e-10. */
+double quality_frame_flatness(const float *p /* (F,) */, int F);
 double quality_mean_flatness(const float *P /* (T, F) */, int T, int F);
 
 #endif

@@ -1,21 +1,12 @@
 /* metrics.c — spectral flatness, correlation / MSE, smoothing and base64 for the report. */
 #include "report/report.h"
+#include "quality/quality.h"
 
 #include <math.h>
 
 void report_flatness(double *out, const float *P, int64_t T, int F)
 {
-    const double amin = 1e-10;
-    for (int64_t t = 0; t < T; t++) {
-        const float *p = P + (size_t)t * (size_t)F;
-        double slog = 0, s = 0;
-        for (int f = 0; f < F; f++) {
-            double v = p[f] > amin ? (double)p[f] : amin;
-            slog += log(v);
-            s += v;
-        }
-        out[t] = exp(slog / F) / (s / F);
-    }
+    for (int64_t t = 0; t < T; t++) out[t] = quality_frame_flatness(P + (size_t)t * (size_t)F, F);
 }
 
 void report_compare(const float *a, const float *b, size_t n, double *corr, double *mse)

@@ -23,6 +23,16 @@
 # valid: stereo24.flac (24-bit stereo FLAC, 44.1 kHz, 2 s), vorbis.ogg (Ogg Vorbis, 2 s),
 # ch8_96k_24.wav (8 channels, 96 kHz, 24-bit, 1 s), one_sample.wav, silence_10s.wav (10 s of
 # zeros); and a_folder.wav/, a directory with an audio name.
+# From the committed FFmpeg fixtures (tests/ref/formats), cut or damaged with head/printf/dd:
+#   trunc_moov.m4a     the first half of an ALAC M4A whose index (moov) is at the end
+#   trunc_data.m4a     an AAC M4A (index first) cut at 60 % of its audio (decodes what is there)
+#   trunc_header.mp4   the first 100 bytes of an MP4
+#   corrupt.m4a        2 KB of pseudo-random bytes written over the AAC M4A's audio
+#   corrupt_moov.mp4   200 pseudo-random bytes written over an MP4's index
+#   huge_dur.mp4       an MP4 (H.264 + AAC, 2 s) whose mvhd, tkhd and mdhd durations are patched
+#                      to 0xFFFFFFF0 (about 2 days at 22050 Hz, years in the movie time scale)
+#   noaudio.mp4        a video without an audio stream
+#   random.m4a         4 KiB of pseudo-random bytes; ftyp_random.m4a: an "ftyp" box then random
 set -eu
 out=${1:?usage: make_bad.sh OUTDIR}
 mkdir -p "$out"
@@ -77,4 +87,31 @@ if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -o "$out/.gen_bad" "$here/gen_bad.c"
   "$out/.gen_bad" "$out"
 else
   echo "make_bad.sh: cannot build gen_bad.c (see $out/.gen_bad.log); FLAC/Ogg/8-channel files skipped" >&2
+fi
+
+# --- damaged MP4/M4A from the committed fixtures --------------------------------------------
+F="$here/../ref/formats"
+if [ -d "$F" ]; then
+  size() { wc -c < "$1" | tr -d ' '; }
+  # overwrite FILE OFFSET BYTES...: writes the bytes at OFFSET in place
+  overwrite() { local f=$1 off=$2; shift 2; byte "$@" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none; }
+  # offset of the first ... every occurrence of a box name in a file
+  boxes() { grep -obUa "$2" "$1" | cut -d: -f1; }
+  n=$(size "$F/alac.m4a"); head -c $((n / 2)) "$F/alac.m4a" > "$out/trunc_moov.m4a"
+  n=$(size "$F/aac.m4a"); head -c $((n * 6 / 10)) "$F/aac.m4a" > "$out/trunc_data.m4a"
+  head -c 100 "$F/h264_aac.mp4" > "$out/trunc_header.mp4"
+  cp "$F/aac.m4a" "$out/corrupt.m4a"
+  rand_bytes 2048 | dd of="$out/corrupt.m4a" bs=1 seek=$((n / 2)) conv=notrunc status=none
+  cp "$F/h264_aac.mp4" "$out/corrupt_moov.mp4"
+  m=$(boxes "$out/corrupt_moov.mp4" moov | head -n 1)
+  rand_bytes 200 | dd of="$out/corrupt_moov.mp4" bs=1 seek=$((m + 64)) conv=notrunc status=none
+  cp "$F/h264_aac.mp4" "$out/huge_dur.mp4"
+  for o in $(boxes "$out/huge_dur.mp4" mvhd); do overwrite "$out/huge_dur.mp4" $((o + 20)) 0xff 0xff 0xff 0xf0; done
+  for o in $(boxes "$out/huge_dur.mp4" mdhd); do overwrite "$out/huge_dur.mp4" $((o + 20)) 0xff 0xff 0xff 0xf0; done
+  for o in $(boxes "$out/huge_dur.mp4" tkhd); do overwrite "$out/huge_dur.mp4" $((o + 24)) 0xff 0xff 0xff 0xf0; done
+  cp "$F/video_only.mp4" "$out/noaudio.mp4"
+  cp "$out/random.wav" "$out/random.m4a"
+  { byte 0 0 0 24; printf 'ftypM4A '; byte 0 0 0 0; printf 'M4A mp42isom'; rand_bytes 4000; } > "$out/ftyp_random.m4a"
+else
+  echo "make_bad.sh: $F not found; MP4/M4A files skipped" >&2
 fi

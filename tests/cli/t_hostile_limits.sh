@@ -47,6 +47,15 @@ if [ -x /usr/bin/time ] && ! ldd "$A" 2>/dev/null | grep -q 'libasan'; then
     [ "$kb" -lt 102400 ] || fail "$1 on huge_decl.wav: peak RSS $kb KB (limit 100 MB)"
     echo "$1 huge_decl.wav: peak RSS $((kb / 1024)) MB"
   done
+  # an MP4 declaring 1193 hours (2 s inside), with and without the duration limit: it loads
+  for args in "info @" "info @ --max-duration 0" "classify @" "spectrogram @ -o $TMPD/h.png --max-duration 0"; do
+    set -- ${args/@/$TMPD/bad/huge_dur.mp4}
+    /usr/bin/time -f %M -o "$TMPD/rss" "$A" "$@" >/dev/null 2>"$TMPD/err"; rc=$?
+    [ "$rc" -eq 0 ] || fail "$* : exit $rc: $(cat "$TMPD/err")"
+    kb=$(tail -n 1 "$TMPD/rss")
+    [ "$kb" -lt 102400 ] || fail "$1 on huge_dur.mp4: peak RSS $kb KB (limit 100 MB)"
+    echo "$1 huge_dur.mp4: peak RSS $((kb / 1024)) MB"
+  done
 fi
 
 # SIGTERM mid-run: 400 files one at a time (~20 ms each at -O2, more under ASan); TERM after 1 s

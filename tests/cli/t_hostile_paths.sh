@@ -96,7 +96,7 @@ fi
 case_ 2 x.jpg spectrogram c.flac -o x.jpg
 case_ 2 x.txt features c.flac -o x.txt
 case_ 2 x.pdf compare c.flac s.flac s.flac -o x.pdf
-case_ 2 x.mp3 transfer c.flac s.flac -o x.mp3 "${tiny[@]}"
+case_ 2 x.m4a transfer c.flac s.flac -o x.m4a "${tiny[@]}"  # .mp3 and .opus are written (issue 14); M4A is not
 case_ 2 x.jpg transfer c.flac s.flac -o x.wav --picture x.jpg "${tiny[@]}"
 case_ 2 x.png transfer c.flac s.flac -o x.wav --report x.png "${tiny[@]}"
 case_ 2 x.csv train d.csv -o x.csv
