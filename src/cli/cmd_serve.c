@@ -273,8 +273,8 @@ static void last_message(const char *path, char *out, size_t n)
     char *t = read_file(path, NULL);
     out[0] = 0;
     if (!t) return;
-    char *best = NULL;
-    for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n"))
+    char *best = NULL, *save = NULL;
+    for (char *line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         if (!strncmp(line, "audiostyle", 10) && !strstr(line, "warning:")) best = line;
     if (best) {
         char *c = strstr(best, ": ");
@@ -380,7 +380,8 @@ static job *job_load(const char *id)
         free(t);
         return NULL;
     }
-    snprintf(j->id, sizeof j->id, "%s", id);
+    memcpy(j->id, id, 32); /* is_hex_id: exactly 32 characters */
+    j->id[32] = 0;
     j->state = -1;
     j->content_loss = j->style_loss = j->eta = -1;
     int ok = !strncmp(t, "audiostyle-job 1\n", 17);
@@ -1598,7 +1599,7 @@ static void find_examples(void)
         if (realpath(p, rp)) {
             struct stat st;
             if (!stat(rp, &st) && S_ISDIR(st.st_mode) && strlen(rp) < sizeof S.examples) {
-                snprintf(S.examples, sizeof S.examples, "%s", rp);
+                memcpy(S.examples, rp, strlen(rp) + 1);
                 return;
             }
         }
