@@ -44,6 +44,8 @@ id=$(jq -r .id "$TMPD/body")
 [[ "$id" =~ ^[0-9a-f]{32}$ ]] || fail "job id is not 128 bits of hex: $id"
 curl -s -N --max-time 120 "$URL/api/jobs/$id/events" > "$TMPD/events" || fail "the event stream failed"
 grep -q '^event: end$' "$TMPD/events" || fail "no end event: $(head -c 500 "$TMPD/events")"
+grep '^data: ' "$TMPD/events" | sed 's/^data: //' | jq -se 'any(.[]; .state == "running" and .stage == "optimize" and .iterations == 2)
+  and any(.[]; .stage == "griffin-lim")' >/dev/null || fail "no progress events: $(head -c 800 "$TMPD/events")"
 grep '^data: ' "$TMPD/events" | tail -1 | sed 's/^data: //' | jq -e '.state == "done"' >/dev/null \
   || fail "last event not done: $(tail -c 500 "$TMPD/events")"
 [ "$(wait_job "$id" done failed cancelled)" = done ] || fail "job: $(curl -s "$URL/api/jobs/$id")"
