@@ -76,8 +76,21 @@ $(STATIC): $(LIB_OBJ)
 $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libaudiostyle.so.0 -o $@ $^ $(LDLIBS_ALL)
 
-$(PROG): $(CLI_OBJ) $(STATIC)
-	$(CC) -o $@ $(CLI_OBJ) $(STATIC) $(LDLIBS_ALL)
+# audiostyle serve: libmicrohttpd (the program only, not the library) and the page in web/,
+# compiled in by scripts/gen_assets.sh.
+MHD_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS   = $(shell pkg-config --libs libmicrohttpd)
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js))
+$(BUILD)/obj/src/cli/cmd_serve.o: ALL_CFLAGS += $(MHD_CFLAGS)
+$(BUILD)/serve_assets.c: $(WEB_FILES) scripts/gen_assets.sh
+	@mkdir -p $(BUILD)
+	@bash scripts/gen_assets.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/serve_assets.o: $(BUILD)/serve_assets.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(PROG): $(CLI_OBJ) $(BUILD)/obj/serve_assets.o $(STATIC)
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/obj/serve_assets.o $(STATIC) $(LDLIBS_ALL) $(MHD_LIBS)
 
 # The test list is every TEST(name) in tests/test_*.c, in file order.
 $(BUILD)/test_list.h: $(wildcard tests/test_*.c)

@@ -15,4 +15,6 @@ while read -r a b; do p=$((p + a)); f=$((f + b)); done < <(sed -n 's/^[a-z]*: \(
 runs=$(grep -c '^[a-z]*: [0-9]* passed, [0-9]* failed$' "$log")
 if [ "$runs" -lt 2 ]; then echo "check.sh: a test runner did not finish"; f=$((f + 1)); fi
 echo "total: $p passed, $f failed"
+sk=$(sed -n 's/^[a-z]* skipped: \([0-9]*\) .*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
+[ "$sk" -gt 0 ] && echo "total skipped: $sk (not counted as passed; see the lines above)"
 [ "$f" -eq 0 ]

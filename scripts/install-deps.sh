@@ -2,17 +2,21 @@
 # Installs the Debian packages audiostyle needs to build, test and run. Idempotent: installs only
 # what is missing and says what. Uses sudo when not root.
 #   scripts/install-deps.sh            build + test packages
-#   scripts/install-deps.sh --browser  also Debian's chromium (for the report browser test)
+#   scripts/install-deps.sh --browser  also Debian's chromium, and node + npm where missing (the
+#                                      report's and the web app's browser tests)
 #   scripts/install-deps.sh --python   also Debian's python3 packages the Python binding's tests
 #                                      need (numpy, cffi, pytest, venv + pip for the install
 #                                      test, jupyter-nbconvert + ipykernel for the notebook)
 set -eu
-pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblapacke-dev liblbfgs-dev libcairo2-dev libdnnl-dev"
+pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblapacke-dev liblbfgs-dev libcairo2-dev libdnnl-dev libmicrohttpd-dev curl"
 pkgs="$pkgs libavformat-dev libavcodec-dev libavutil-dev"
 pkgs="$pkgs fonts-dejavu-core"
 for a in "$@"; do
   case "$a" in
-    --browser) pkgs="$pkgs chromium" ;;
+    --browser) pkgs="$pkgs chromium"
+               # node may come from elsewhere (its own npm inside): Debian's only where there is none
+               command -v node >/dev/null || pkgs="$pkgs nodejs"
+               command -v npm >/dev/null || pkgs="$pkgs npm" ;;
     --dev) pkgs="$pkgs clang libclang-rt-14-dev valgrind cppcheck" ;;
     --python) pkgs="$pkgs python3 python3-numpy python3-cffi python3-pytest python3-venv python3-pip jupyter-nbconvert python3-ipykernel" ;;
     *) echo "install-deps.sh: unknown option $a (use --browser, --dev or --python)" >&2; exit 2 ;;

@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdlib.h>
@@ -726,4 +727,45 @@ TEST(audio_match_level_limits_peaks_and_reaches_the_rms)
     CHECK(as_audio_match_level(y, n, 0.1, -1.0, NULL) == AS_ERR_NUMERIC);
     free(y);
     free(orig);
+}
+
+/* A long-running process keeps its stderr while the library decodes a FLAC or WAV (no fd 2
+ * redirection for containers libmpg123 never sees): lines written to fd 2 by another thread
+ * during 20 loads all arrive (before, those written while a file was opened were lost). */
+static volatile int loads_done;
+static void *load_many(void *arg)
+{
+    for (int i = 0; i < 20; i++) {
+        as_signal y = {0};
+        as_error err = {0};
+        if (as_audio_load((const char *)arg, NULL, &y, &err) != AS_OK) return (void *)1;
+        as_signal_free(&y);
+    }
+    loads_done = 1;
+    return NULL;
+}
+
+TEST(audio_loading_flac_leaves_stderr_alone)
+{
+    char tmpl[] = "/tmp/as_stderr_XXXXXX";
+    int fd = mkstemp(tmpl);
+    CHECK(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    CHECK(saved >= 0 && dup2(fd, 2) == 2);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, load_many, (void *)example("../../examples/rock_sectoid_feelings.flac")) == 0);
+    long n = 0;
+    loads_done = 0;
+    while (!loads_done) n += write(2, "x\n", 2) == 2;
+    void *rc = NULL;
+    pthread_join(t, &rc);
+    dup2(saved, 2);
+    close(saved);
+    struct stat st;
+    CHECK(fstat(fd, &st) == 0);
+    close(fd);
+    unlink(tmpl);
+    CHECK(rc == NULL);
+    CHECK_MSG(st.st_size == 2 * n, "%lld of %ld bytes written to stderr arrived", (long long)st.st_size, 2 * n);
 }

@@ -8,7 +8,9 @@
 
 /* Decoder chatter guard: libmpg123 (inside libsndfile) writes notes such as "Note: Illegal
  * Audio-MPEG-Header" straight to fd 2. audio_quiet_begin points fd 2 at /dev/null under a
- * process-wide mutex; audio_quiet_end restores it. Always paired, never nested. */
+ * process-wide mutex; audio_quiet_end restores it. Always paired, never nested. Used only for
+ * data that can reach libmpg123 (MP3, unrecognised bytes): a WAV, FLAC, Ogg or AIFF file is
+ * opened and decoded without touching fd 2 (load.c, may_reach_mpg123). */
 void audio_quiet_begin(void);
 void audio_quiet_end(void);
 

@@ -36,6 +36,23 @@
  * the file over, would have to reimplement mpg123's resynchronisation rules and would still
  * let chatter through on damaged frames in the middle of a real MP3. */
 static pthread_mutex_t quiet_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Whether opening data that starts with these bytes can reach libmpg123. libsndfile recognises
+ * its containers by their magic first and hands a file to libmpg123 only when no magic matched
+ * (or for an ID3 tag / MPEG sync word), so a file that starts with a container's magic is opened
+ * without touching fd 2: WAV, RF64, W64, FLAC, Ogg, AIFF, AU, CAF, WavPack-free formats alike.
+ * What is left behind the guard is MP3 and data nothing recognises. A long-running process (the
+ * server, a notebook) that opens only such containers never sees fd 2 change. */
+static int may_reach_mpg123(const unsigned char *b, size_t n)
+{
+    if (n < 12) return 1;
+    if (!memcmp(b, "RIFF", 4) && (!memcmp(b + 8, "WAVE", 4))) return 0;
+    if (!memcmp(b, "RF64", 4) || !memcmp(b, "riff", 4)) return 0;
+    if (!memcmp(b, "fLaC", 4) || !memcmp(b, "OggS", 4)) return 0;
+    if (!memcmp(b, "FORM", 4) && (!memcmp(b + 8, "AIFF", 4) || !memcmp(b + 8, "AIFC", 4))) return 0;
+    if (!memcmp(b, ".snd", 4) || !memcmp(b, "caff", 4)) return 0;
+    return 1;
+}
 static int quiet_saved = -1;
 
 void audio_quiet_begin(void)
@@ -333,10 +350,13 @@ static as_status source_open_path(source *s, const char *path, as_error *err)
     s->io.fd = s->fd;
     s->io.len = (sf_count_t)st.st_size;
     char sfmsg[256];
-    audio_quiet_begin();
+    unsigned char head[12];
+    ssize_t got = pread(s->fd, head, sizeof head, 0);
+    int quiet = may_reach_mpg123(head, got > 0 ? (size_t)got : 0);
+    if (quiet) audio_quiet_begin();
     s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
     if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
-    audio_quiet_end();
+    if (quiet) audio_quiet_end();
     if (!s->sf) {
         as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */
         if (st1 != AS_OK) {
@@ -363,10 +383,11 @@ static as_status source_open_memory(source *s, const void *buf, size_t len, cons
     s->io.len = (sf_count_t)len;
     s->nbytes = (int64_t)len;
     char sfmsg[256];
-    audio_quiet_begin();
+    int quiet = may_reach_mpg123(buf, len);
+    if (quiet) audio_quiet_begin();
     s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
     if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
-    audio_quiet_end();
+    if (quiet) audio_quiet_end();
     if (!s->sf) {
         as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */
         if (st1 != AS_OK) {

@@ -147,12 +147,39 @@ static const char *base_name(const char *p)
 typedef struct run_ui {
     cli_progress bar;
     int quiet, stage, watch_interrupts;
+    int progress_fd; /* AUDIOSTYLE_PROGRESS_FD: one JSON line per progress call (audiostyle serve) */
     char extra[160];
 } run_ui;
+
+/* The machine-readable progress stream `audiostyle serve` reads from its transfer processes:
+ * set AUDIOSTYLE_PROGRESS_FD to an open descriptor. Not an option: it is the server's interface
+ * with its own child, not a user's. */
+static int progress_fd_from_env(void)
+{
+    const char *e = getenv("AUDIOSTYLE_PROGRESS_FD");
+    if (!e || !*e) return -1;
+    char *end;
+    long fd = strtol(e, &end, 10);
+    return (*end || fd < 3 || fd > 1024) ? -1 : (int)fd;
+}
+
+static void progress_line(int fd, const as_style_progress *p)
+{
+    char b[400];
+    int k = snprintf(b, sizeof b,
+                     "{\"stage\": \"%s\", \"iteration\": %d, \"iterations\": %d, \"evaluations\": %d, "
+                     "\"content_loss\": %.6g, \"style_loss\": %.6g, \"seconds\": %.3f, \"eta_seconds\": %.3f}\n",
+                     p->stage == AS_STYLE_STAGE_GRIFFIN_LIM ? "griffin-lim" : "optimize", p->iteration,
+                     p->iterations, p->evaluations, isfinite(p->content_loss) ? p->content_loss : -1,
+                     isfinite(p->style_loss) ? p->style_loss : -1, p->seconds, p->eta_seconds);
+    if (k > 0 && k < (int)sizeof b && write(fd, b, (size_t)k) < 0) { /* the reader went away: ignore */
+    }
+}
 
 static int on_progress(const as_style_progress *p, void *user)
 {
     run_ui *ui = user;
+    if (ui->progress_fd >= 0) progress_line(ui->progress_fd, p);
     if (p->stage != ui->stage) {
         cli_progress_end(&ui->bar);
         cli_progress_begin(&ui->bar, p->stage == AS_STYLE_STAGE_GRIFFIN_LIM ? "griffin-lim" : "optimise",
@@ -402,7 +429,7 @@ int cmd_transfer(int argc, char **argv)
         goto done;
     }
 
-    run_ui ui = {.quiet = quiet, .stage = -1, .watch_interrupts = 1};
+    run_ui ui = {.quiet = quiet, .stage = -1, .watch_interrupts = 1, .progress_fd = progress_fd_from_env()};
     if (!quiet) {
         as_style_stats s0;
         as_style_get_stats(st, &s0);

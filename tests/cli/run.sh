@@ -6,15 +6,19 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export AUDIOSTYLE=${AUDIOSTYLE:-$PWD/build/audiostyle}
 export ROOT=$PWD
-pass=0; fail=0
+pass=0; fail=0; skipped=0; skipped_names=""
 for t in "$here"/t_*.sh; do
   [ -e "$t" ] || continue
   name=$(basename "$t" .sh)
   if [ -n "${CLI_FILTER:-}" ] && [[ "$name" != *"$CLI_FILTER"* ]]; then continue; fi
   TMPD=$(mktemp -d); export TMPD
   start=$(date +%s.%N)
-  if out=$(timeout 600 bash "$t" 2>&1); then
+  out=$(timeout 600 bash "$t" 2>&1); rc=$?
+  if [ "$rc" -eq 0 ]; then
     pass=$((pass + 1)); st="ok  "
+  elif [ "$rc" -eq 77 ]; then # skip REASON (lib.sh): counted apart, never as passed
+    skipped=$((skipped + 1)); st="skip"; skipped_names="$skipped_names $name"
+    printf '%s\n' "$out" | grep '^SKIP:' | tail -n 1 | sed 's/^/    /'
   else
     fail=$((fail + 1)); st="FAIL"; printf '%s\n' "$out" | tail -n 30 | sed 's/^/    /'
   fi
@@ -22,4 +26,5 @@ for t in "$here"/t_*.sh; do
   rm -rf "$TMPD"
 done
 echo "cli: $pass passed, $fail failed"
+[ "$skipped" -gt 0 ] && echo "cli skipped: $skipped ($(echo $skipped_names))"
 [ "$fail" -eq 0 ]

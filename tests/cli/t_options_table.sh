@@ -9,7 +9,7 @@
 source "$ROOT/tests/cli/lib.sh"
 A=$AUDIOSTYLE
 json=$("$A" options --json) || fail "options --json"
-jq -e 'length == 8 and all(.[]; (.options | length) > 0
+jq -e 'length == 9 and all(.[]; (.options | length) > 0
   and all(.options[]; (.long | type) == "string" and (.help | length) > 0
     and (.type | IN("flag", "int", "u64", "number", "string", "file_in", "file_out", "choice", "pair"))))' \
   <<<"$json" >/dev/null || fail "options --json is not the expected shape"

@@ -2,10 +2,10 @@
 # every picture decodes (naturalWidth > 0) and every player reads its audio's duration. The page
 # has no script of its own: a copy with a small checking script appended is opened with
 # --dump-dom and the verdict read from its title; a screenshot is saved as report.png.
-# Skipped (exit 0) when /usr/bin/chromium is absent.
+# Skipped (exit 77, counted as skipped) when /usr/bin/chromium is absent.
 source "$ROOT/tests/cli/lib.sh"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then echo "SKIP: chromium not installed"; exit 0; fi
+[ -x "$CHROMIUM" ] || skip "chromium not installed (scripts/install-deps.sh --browser)"
 E="$ROOT/examples"
 "$AUDIOSTYLE" transfer "$E/rock_sectoid_feelings.flac" "$E/techno_torustrooper_tt1.flac" -o "$TMPD/o.wav" \
   --filters 64 --iterations 5 --griffin-lim-iterations 5 --content-duration 3 --style-duration 3 --threads 1 \
