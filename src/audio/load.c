@@ -329,6 +329,29 @@ static as_status sf_open_failed(source *s, const char *sfmsg, as_error *err)
     return AS_ERR_FORMAT;
 }
 
+/* Opens s->io with libsndfile (standard error quietened only when the bytes head (n,) may reach
+ * libmpg123), falls back to FFmpeg when libsndfile refuses, and checks the stream; closes s on
+ * failure. */
+static as_status source_open_sf(source *s, const void *head, size_t n, as_error *err)
+{
+    char sfmsg[256];
+    int quiet = may_reach_mpg123(head, n);
+    if (quiet) audio_quiet_begin();
+    s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
+    if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
+    if (quiet) audio_quiet_end();
+    if (!s->sf) {
+        as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */
+        if (st1 != AS_OK) {
+            source_close(s);
+            return st1;
+        }
+    }
+    as_status st = check_info(s, err);
+    if (st != AS_OK) source_close(s);
+    return st;
+}
+
 /* Opens path (fd >= 0 path) or a buffer; checks the file system first for clear messages. */
 static as_status source_open_path(source *s, const char *path, as_error *err)
 {
@@ -349,24 +372,9 @@ static as_status source_open_path(source *s, const char *path, as_error *err)
     s->nbytes = (int64_t)st.st_size;
     s->io.fd = s->fd;
     s->io.len = (sf_count_t)st.st_size;
-    char sfmsg[256];
     unsigned char head[12];
     ssize_t got = pread(s->fd, head, sizeof head, 0);
-    int quiet = may_reach_mpg123(head, got > 0 ? (size_t)got : 0);
-    if (quiet) audio_quiet_begin();
-    s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
-    if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
-    if (quiet) audio_quiet_end();
-    if (!s->sf) {
-        as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */
-        if (st1 != AS_OK) {
-            source_close(s);
-            return st1;
-        }
-    }
-    as_status st2 = check_info(s, err);
-    if (st2 != AS_OK) source_close(s);
-    return st2;
+    return source_open_sf(s, head, got > 0 ? (size_t)got : 0, err);
 }
 
 static as_status source_open_memory(source *s, const void *buf, size_t len, const char *name,
@@ -382,22 +390,7 @@ static as_status source_open_memory(source *s, const void *buf, size_t len, cons
     s->io.buf = buf;
     s->io.len = (sf_count_t)len;
     s->nbytes = (int64_t)len;
-    char sfmsg[256];
-    int quiet = may_reach_mpg123(buf, len);
-    if (quiet) audio_quiet_begin();
-    s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
-    if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
-    if (quiet) audio_quiet_end();
-    if (!s->sf) {
-        as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */
-        if (st1 != AS_OK) {
-            source_close(s);
-            return st1;
-        }
-    }
-    as_status st = check_info(s, err);
-    if (st != AS_OK) source_close(s);
-    return st;
+    return source_open_sf(s, buf, len, err);
 }
 
 /* Frames the header declares, or -1 when unknown. */

@@ -768,6 +768,22 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, char
     return send_buf(c, status, "application/json", json, len, 1);
 }
 
+/* The job j as JSON; called with S.mu held, which it releases before sending. */
+static enum MHD_Result send_job_unlock(struct MHD_Connection *c, const job *j, unsigned status)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f) {
+        job_json(f, j);
+        fputc('\n', f);
+        fclose(f);
+    }
+    pthread_mutex_unlock(&S.mu);
+    if (!f) return MHD_NO;
+    return send_json(c, status, buf, len);
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
@@ -1084,17 +1100,7 @@ static enum MHD_Result post_job(struct MHD_Connection *c, const part *ps, int np
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the queue is full; try again later");
     }
     bump();
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f) {
-        job_json(f, j);
-        fputc('\n', f);
-        fclose(f);
-    }
-    pthread_mutex_unlock(&S.mu);
-    if (!f) return MHD_NO;
-    return send_json(c, MHD_HTTP_ACCEPTED, buf, len);
+    return send_job_unlock(c, j, MHD_HTTP_ACCEPTED);
 }
 
 /* classify or features on one upload, in a child, at most S.max_children at a time. */
@@ -1311,19 +1317,7 @@ static enum MHD_Result one_job(struct MHD_Connection *c, const char *id, size_t 
             return send_error(c, MHD_HTTP_CONFLICT, "the job has already finished (%s)", STATE[j->state]);
         }
     }
-    if (!*rest || del) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        if (f) {
-            job_json(f, j);
-            fputc('\n', f);
-            fclose(f);
-        }
-        pthread_mutex_unlock(&S.mu);
-        if (!f) return MHD_NO;
-        return send_json(c, del ? MHD_HTTP_ACCEPTED : MHD_HTTP_OK, buf, len);
-    }
+    if (!*rest || del) return send_job_unlock(c, j, del ? MHD_HTTP_ACCEPTED : MHD_HTTP_OK);
     char dir[PATH_MAX], path[PATH_MAX + 200], id2[33], name[130];
     job_dir(j, dir, sizeof dir);
     snprintf(id2, sizeof id2, "%s", j->id);
