@@ -149,7 +149,7 @@ def test_long_calls_release_the_gil(rock):
         time.sleep(0.3)
         free_rate = (count[0] - a) / 0.3
         a, t0 = count[0], time.perf_counter()
-        au.griffinlim(S, n_iter=30, threads=1)
+        au.griffinlim(S, n_iter=100, threads=1)
         dt = time.perf_counter() - t0
         during = count[0] - a
     finally:

@@ -25,6 +25,9 @@ wav16() {
 elapsed_ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
 # skip REASON: the test cannot run here (a missing tool); run.sh counts it as skipped, never passed.
 skip() { echo "SKIP: $*"; exit 77; }
+# endless: form fields for a server job that runs until it is cancelled or killed, however fast
+# the machine (Adam without early stopping, then a Griffin-Lim far longer than any test).
+endless=(-F optimizer=adam -F patience=0 -F iterations=1000000 -F griffin_lim_iterations=100000)
 # serve_start DATA [ARGS...]: starts `audiostyle serve` on a free loopback port with DATA as its
 # data folder; sets SERVE_PID and URL (http://127.0.0.1:PORT). The test stops it (serve_stop,
 # or the EXIT trap set here).

@@ -69,7 +69,7 @@ expect_status 409 DELETE "/api/jobs/$id"
 no_tmp_files "$TMPD/data/jobs/$id"
 
 # cancel a running job: the state says so and nothing is written
-expect_status 202 POST /api/jobs -F "content=@$ROCK" -F "style=@$TECHNO" -F filters=64 -F iterations=100000 -F content_duration=5 -F style_duration=5
+expect_status 202 POST /api/jobs -F "content=@$ROCK" -F "style=@$TECHNO" -F filters=64 "${endless[@]}" -F content_duration=5 -F style_duration=5
 long=$(jq -r .id "$TMPD/body")
 wait_job "$long" running >/dev/null
 # a second job waits behind it: its position is 1, and it can be cancelled while queued
@@ -138,8 +138,8 @@ port=${URL##*:}
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'POST /api/classify HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="cut.wav"\r\n\r\nRIFF' >&3
 exec 3>&-
-sleep 0.3
 expect_status 200 GET /api/jobs
+for i in $(seq 1 50); do [ -z "$(ls -A "$TMPD/data/tmp")" ] && break; sleep 0.1; done
 [ -z "$(ls -A "$TMPD/data/tmp")" ] || fail "a cut upload left files: $(ls -A "$TMPD/data/tmp")"
 
 # 20 concurrent classify requests: every one answered, the same genres

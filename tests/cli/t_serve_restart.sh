@@ -28,7 +28,7 @@ expect_status 200 GET "/api/jobs/$done_id/result.wav"
 [ "$(md5sum < "$TMPD/body")" = "$sum" ] || fail "result.wav changed"
 
 # SIGKILL mid-job
-expect_status 202 POST /api/jobs -F "content=@$ROCK" -F "style=@$TECHNO" -F filters=64 -F iterations=100000 \
+expect_status 202 POST /api/jobs -F "content=@$ROCK" -F "style=@$TECHNO" -F filters=64 "${endless[@]}" \
   -F content_duration=5 -F style_duration=5
 run_id=$(jq -r .id "$TMPD/body")
 wait_job "$run_id" running >/dev/null
