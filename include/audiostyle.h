@@ -541,7 +541,8 @@ typedef struct as_style_stats {
     double spectral_convergence;           /* Griffin-Lim's, NaN before rendering */
     const char *stop_reason;               /* "iterations", "converged (gradient)", "converged (relative
                                               decrease)", "converged (stop decrease)",
-                                              "line search", "patience", "cancelled" */
+                                              "line search", "patience", "cancelled",
+                                              "checkpoint error" */
     double memory_mb;                      /* allocated by as_style_create */
     double level_gain_db;                  /* the RMS change cfg.level applied, dB */
     int segments;                          /* the content was optimised in this many segments */
@@ -550,6 +551,35 @@ typedef struct as_style_stats {
                                               brg:avx512_core_amx"; valid while st lives */
 } as_style_stats;
 AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
+
+/* Checkpoints (issue 13): a long optimisation can be killed and continued with the same bits.
+ *
+ *     as_style_set_checkpoint(st, "out.wav.ckpt", 30, settings);  // before as_style_optimize
+ *     if (resume) as_style_resume(st, "out.wav.ckpt", settings, &err); // same inputs and options
+ *     as_style_run(st, fn, user);                                  // then delete the file
+ *
+ * With a path set, as_style_optimize writes the optimiser's whole state (the current segment's
+ * point, best point and L-BFGS history or Adam moments, the finished segments' result, the
+ * counters, the stop-test history) at the end of its first iteration and then of the first
+ * iteration that ends every_seconds after the last write (0: every iteration), and once more
+ * when the optimisation is complete (the final spectrogram: a resume goes straight to
+ * Griffin-Lim). Writes are atomic (a temporary file beside path, fsync, rename, fsync of the
+ * folder) and happen between iterations only, so the clock never changes the computation. A
+ * failed write ends as_style_optimize with its status (as_style_checkpoint_error tells why).
+ * path NULL turns checkpoints off. settings is the caller's own description of the job, one
+ * "key value" per line (a CLI's options and input files): it is stored and must be equal on
+ * resume. The file format: docs/checkpoint-format.md. AS_ERR_ARG for a negative interval. */
+AS_API as_status as_style_set_checkpoint(as_style *st, const char *path, double every_seconds,
+                                         const char *settings);
+/* Loads a checkpoint written for this job; the next as_style_optimize continues from it and
+ * ends exactly as an uninterrupted run with the same configuration (threads included) would.
+ * Refused, with a message in err naming what differs: AS_ERR_SCHEMA when the settings lines,
+ * the configuration (as_style_config's fields, max_memory_mb excepted), the content or the
+ * style (hashes of their spectrograms) differ from the job's; AS_ERR_FORMAT for a damaged file
+ * (truncated, bad magic, CRC mismatch), AS_ERR_UNSUPPORTED for another version, AS_ERR_IO. */
+AS_API as_status as_style_resume(as_style *st, const char *path, const char *settings, as_error *err);
+/* Why the last checkpoint write failed (err->msg names the file). */
+AS_API void as_style_checkpoint_error(const as_style *st, as_error *err);
 
 /* @@ SECTION features (issue 4) @@ */
 

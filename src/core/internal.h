@@ -51,6 +51,11 @@ void as__hint(as_error *err, const char *fmt, ...)
 int as__tmp_open(const char *path, char *tmp, size_t tmp_len);
 as_status as__tmp_commit(const char *tmp, const char *path);
 void as__tmp_abort(const char *tmp);
+/* fsyncs the folder that holds path, so that a rename into it survives a crash; 0 on success. */
+int as__fsync_dir(const char *path);
+/* crc32.c: CRC-32 (IEEE, as zlib's crc32): as__crc32(0, buf, len), or continued from the
+ * value of the bytes before. */
+uint32_t as__crc32(uint32_t crc, const void *buf, size_t len);
 
 /* file.c: reads a whole file into memory (NUL-terminated; *len excludes the NUL), refusing
  * files over max_bytes with AS_ERR_TOO_LONG. */

@@ -106,16 +106,7 @@ void as_genre_destroy(as_genre_model *m)
 
 /* ---- CRC-32 (IEEE 802.3, reflected, as zlib) ------------------------------------------------ */
 
-uint32_t genre_crc32(const void *buf, size_t len)
-{
-    const unsigned char *p = buf;
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < len; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return c ^ 0xFFFFFFFFu;
-}
+uint32_t genre_crc32(const void *buf, size_t len) { return as__crc32(0, buf, len); }
 
 /* ---- writing ---------------------------------------------------------------------------------- */
 

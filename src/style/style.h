@@ -9,4 +9,63 @@
  * their first frames in starts (nseg,) when not NULL. (1, T) when whole. */
 void style_plan_segments(const as_style_config *cfg, int64_t T, int64_t *L, int *nseg, int64_t *starts);
 
+/* ---- checkpoint.c: the checkpoint file (docs/checkpoint-format.md) ---------------------------- */
+
+#define STYLE_CKPT_VERSION 1
+#define STYLE_CKPT_F 1025        /* frequency bins */
+#define STYLE_CKPT_WINDOW 10     /* the stop-decrease ring holds WINDOW + 1 losses */
+enum { STYLE_CKPT_OPTIMIZING = 0, STYLE_CKPT_OPTIMIZED = 1 };
+
+/* Every integer and real of a checkpoint, in file order (STYLE_CKPT_NI int64, STYLE_CKPT_NR
+ * double); the names are those of docs/checkpoint-format.md. */
+enum {
+    CKI_SEG, CKI_EVALS, CKI_ITERS, CKI_EVALS_AT_ITER, CKI_ITERS_SUM, CKI_ALL_BEST, CKI_STOP_REASON,
+    CKI_STOP_BEFORE, CKI_RESTART, CKI_IT0, CKI_LB_K, CKI_LB_END, CKI_ADAM_T, CKI_SINCE_BEST,
+    STYLE_CKPT_NI
+};
+enum {
+    CKR_LC_SUM, CKR_LS_SUM, CKR_BEST_F, CKR_BEST_LC, CKR_BEST_LS, CKR_CUR_LC, CKR_CUR_LS, CKR_F0,
+    CKR_LB_F, CKR_LB_PF, CKR_INIT_LC, CKR_INIT_LS, CKR_EVAL_S, CKR_TARGETS_S, CKR_OPTIMIZE_S,
+    CKR_PAST, /* STYLE_CKPT_WINDOW + 1 values */
+    STYLE_CKPT_NR = CKR_PAST + STYLE_CKPT_WINDOW + 1
+};
+
+/* A checkpoint in memory. Saving: the arrays point at the job's buffers. Parsing: they point
+ * into the file's bytes (little-endian, possibly unaligned: read them with memcpy), and the
+ * texts are not NUL-terminated. Which arrays are present follows from stage, optimizer, nseg. */
+typedef struct style_ckpt {
+    int optimizer;              /* AS_STYLE_LBFGS or AS_STYLE_ADAM */
+    int stage;                  /* STYLE_CKPT_OPTIMIZING or _OPTIMIZED (go to Griffin-Lim) */
+    int64_t n, T;               /* variables of a segment (F L), frames of the content */
+    int nseg, m;                /* segments; L-BFGS history pairs */
+    const char *settings;       /* the caller's "key value" lines (the options, the inputs) */
+    uint32_t settings_len;
+    const char *config;         /* the library's as_style_config, one "field value" a line */
+    uint32_t config_len;
+    uint64_t content_hash, style_hash; /* FNV-1a 64 of the spectrograms' float32 bytes */
+    int64_t i[STYLE_CKPT_NI];
+    double r[STYLE_CKPT_NR];
+    const void *best;           /* (n,) f32: the best point of the current segment (stage 0) */
+    const void *xr;             /* (F, T) f32: the result so far (nseg > 1 or stage 1) */
+    const void *ax, *am, *av;   /* (n,) f32 each: Adam's point and moments (stage 0, Adam) */
+    const void *lx, *lg;        /* (n,) f64 each: L-BFGS's point and gradient (stage 0, L-BFGS) */
+    const void *lys;            /* (m,) f64: s'y of each history slot */
+    const void *ls, *ly;        /* (m, n) f64 each: the history pairs */
+} style_ckpt;
+
+/* Writes c to path atomically (a temporary file beside it, fsync, rename, fsync of the folder). */
+as_status style_ckpt_write(const char *path, const style_ckpt *c, as_error *err);
+/* Parses a checkpoint from buf (len bytes; name for messages): every size is checked against its
+ * bound and the bytes left, the CRC last. AS_ERR_FORMAT (naming the field), AS_ERR_UNSUPPORTED
+ * (another version). The views in c point into buf. */
+as_status style_ckpt_parse(const void *buf, size_t len, const char *name, style_ckpt *c, as_error *err);
+/* Bytes of the file c describes. */
+uint64_t style_ckpt_bytes(const style_ckpt *c);
+/* FNV-1a 64 of len bytes. */
+uint64_t style_hash64(const void *buf, size_t len);
+/* The first difference between two "key value" line lists, as "KEY OLD (now NEW)" into out;
+ * 0 when they hold the same lines. */
+int style_settings_diff(const char *old, size_t old_len, const char *now, size_t now_len, char *out,
+                        size_t out_len);
+
 #endif

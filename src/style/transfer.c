@@ -1,21 +1,25 @@
 /* transfer.c — spectrogram neural style transfer: the spectrograms, the optimisation loop
- * (liblbfgs L-BFGS or Adam) over the loss of src/nn/nst.c, and Griffin-Lim.
+ * (L-BFGS of src/nn/lbfgs.c, or Adam) over the loss of src/nn/nst.c, checkpoints and resume
+ * (src/style/checkpoint.c), and Griffin-Lim.
  *
  * ref: the TF notebook (Ulyanov's neural-style-audio-tf): scipy.optimize.minimize(method
  * 'L-BFGS-B', options maxiter 300) from x0 ~ Normal(0, 1e-3), then librosa.griffinlim(exp(x)-1,
- * 500). L-BFGS-B's defaults are mirrored where liblbfgs allows (history 10, Moré-Thuente with
- * ftol 1e-3 and gtol 0.9, at most 20 evaluations per line search, stop when max|g| <= 1e-5 or
- * the relative decrease of f is below 1e7 * DBL_EPSILON); liblbfgs's own gradient-norm test is
- * switched off, so a run goes to its iteration count unless it has truly converged. */
+ * 500). L-BFGS-B's defaults are mirrored (history 10, Moré-Thuente with ftol 1e-3 and gtol 0.9,
+ * at most 20 evaluations per line search, stop when max|g| <= 1e-5 or the relative decrease of
+ * f is below 1e7 * DBL_EPSILON), with the parameters liblbfgs was run with before our own L-BFGS
+ * replaced it (its state must be saved; liblbfgs hides it): no gradient-norm test, so a run goes
+ * to its iteration count unless it has truly converged. */
 #define _POSIX_C_SOURCE 200809L
 #include "core/internal.h"
 #include "nn/engine.h"
+#include "nn/lbfgs.h"
 #include "nn/nn.h"
 #include "style/style.h"
 
+#include <errno.h>
 #include <float.h>
-#include <lbfgs.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,7 +30,7 @@
 /* L-BFGS iterations of the default preset (chosen in docs/notes-presets.md) */
 #define PRESET_DEFAULT_ITERATIONS 55
 /* cfg.stop_decrease compares the loss with the one this many iterations before */
-#define STOP_WINDOW 10
+#define STOP_WINDOW STYLE_CKPT_WINDOW
 /* cfg.segment_seconds: frames two neighbouring segments share (cross-faded), 0.74 s */
 #define SEG_OVERLAP 32
 /* the default preset's segment length, seconds */
@@ -51,6 +55,11 @@ struct as_style {
     float *best;        /* (F, L) the best one seen */
     float *grad;        /* (F, L) gradient */
     float *m, *v;       /* (F, L) Adam moments */
+    nn_adam adam;       /* Adam's step count and constants */
+    int since_best;     /* Adam: steps without a lower loss */
+    nn_lbfgs lb;        /* L-BFGS's state, allocated on the first optimisation */
+    int lb_restart, lb_it0; /* run_lbfgs's restarts: which, and the iterations when it began */
+    double lb_f0;       /* ... and the best loss then */
     float *audio;       /* (n_content,) */
     nn_nst *net;
     int targets_ready, started, rendered;
@@ -60,12 +69,26 @@ struct as_style {
     int evals, iters, iter_budget;
     int seg;            /* the segment being optimised */
     int evals_at_iter;  /* evaluations when the last iteration ended */
-    double t0;
+    double t0, t0_run; /* progress's time origin; when this as_style_optimize began */
     as_style_progress_fn fn;
     void *user;
     int cancelled, converged, stalled;
     as_status engine_rc; /* an engine failure inside an evaluation ends the run with it */
     as_style_stats stats;
+    /* as_style_optimize's totals over the segments (kept here so that a checkpoint holds them) */
+    double lc_sum, ls_sum;
+    int all_best, iters_sum;
+    const char *stop_before; /* the stop reason before the current segment */
+    /* checkpoints (as_style_set_checkpoint, as_style_resume) */
+    uint64_t content_hash, style_hash; /* style_hash64 of Sc and Ss */
+    char *ck_path, *ck_settings;       /* NULL: no checkpoints */
+    double ck_every, ck_last;          /* seconds between writes; when the last was written */
+    int ck_written;                    /* writes by this object */
+    as_status ck_rc;                   /* a write failed: the run ends with it */
+    as_error ck_err;
+    char *rs_buf;                      /* a loaded checkpoint, applied by the next optimisation */
+    size_t rs_len;
+    style_ckpt rs;                     /* its parsed view into rs_buf */
 };
 
 static double now_s(void)
@@ -247,7 +270,7 @@ static double side_bytes(const as_style_config *cfg, int64_t T, int64_t Ts, int6
     b += 4.0 * (double)n_content;               /* audio */
     b += 8.0 * NST_F * (double)AS_MAX(T, Ts);   /* the complex STFT while creating */
     if (cfg->optimizer == AS_STYLE_ADAM) b += 8.0 * n;
-    else b += 8.0 * n * (2.0 * cfg->lbfgs_memory + 6); /* liblbfgs: x, g, xp, gp, d, w + (s, y) pairs */
+    else b += 8.0 * n * (2.0 * cfg->lbfgs_memory + 5); /* nn_lbfgs: x, g, xt, gt, d + (s, y) pairs */
     b += 4.0 * 8.0 * NST_F * (double)T;          /* Griffin-Lim's complex buffers (rough) */
     return b;
 }
@@ -428,6 +451,8 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     free(X);
     X = NULL;
     if (rc != AS_OK) goto fail;
+    st->content_hash = style_hash64(st->Sc, nF * sizeof(float));
+    st->style_hash = style_hash64(st->Ss, nS * sizeof(float));
     at_engine = 1;
     rc = nn_nst_create(&st->net, &sh);
     if (rc != AS_OK && rc != AS_ERR_NOMEM && cfg->precision == AS_STYLE_PRECISION_AUTO &&
@@ -490,8 +515,13 @@ void as_style_destroy(as_style *st)
     free(st->m);
     free(st->v);
     free(st->audio);
+    nn_lbfgs_destroy(&st->lb);
+    free(st->ck_path);
+    free(st->ck_settings);
+    free(st->rs_buf);
     free(st);
 }
+
 
 /* ---- optimisation --------------------------------------------------------------------------- */
 
@@ -534,28 +564,255 @@ static int report(as_style *st)
     return st->fn(&p, st->user) != 0;
 }
 
-static lbfgsfloatval_t lb_evaluate(void *inst, const lbfgsfloatval_t *x, lbfgsfloatval_t *g,
-                                   const int n, const lbfgsfloatval_t step)
+/* ---- checkpoints ------------------------------------------------------------------------------ */
+
+static const char *const STOP_NAMES[] = {
+    "not run", "iterations", "converged (gradient)", "converged (relative decrease)",
+    "converged (stop decrease)", "line search", "patience", "cancelled", "engine error", "checkpoint error"};
+#define N_STOP_NAMES ((int)(sizeof STOP_NAMES / sizeof STOP_NAMES[0]))
+
+static int stop_index(const char *s)
+{
+    for (int i = 0; s && i < N_STOP_NAMES; i++)
+        if (strcmp(s, STOP_NAMES[i]) == 0) return i;
+    return 0;
+}
+
+/* The configuration a checkpoint must match, one "field value" a line: every as_style_config
+ * field that changes the result (all but max_memory_mb), with iterations and precision resolved. */
+static size_t config_text(const as_style *st, char *out, size_t len)
+{
+    const as_style_config *c = &st->cfg;
+    int k = snprintf(out, len,
+                     "filters %d\nkernel_width %d\npadding %d\ngram_divisor %d\ncontent_weight %.17g\n"
+                     "style_weight %.17g\ninit %d\ninit_scale %.17g\noptimizer %d\niterations %d\n"
+                     "lbfgs_memory %d\nlearning_rate %.17g\npatience %d\ngriffin_lim_iterations %d\n"
+                     "phase %d\nseed %llu\nthreads %d\nlevel %d\nstop_decrease %.17g\n"
+                     "segment_seconds %.17g\nprecision %s\nsamples %lld\n",
+                     c->filters, c->kernel_width, c->padding, c->gram_divisor, c->content_weight,
+                     c->style_weight, c->init, c->init_scale, c->optimizer, iterations_of(c),
+                     c->lbfgs_memory, c->learning_rate, c->patience, c->griffin_lim_iterations, c->phase,
+                     (unsigned long long)c->seed, c->threads, c->level, c->stop_decrease,
+                     c->segment_seconds, precision_name(st->net->precision), (long long)st->n_content);
+    return k < 0 ? 0 : (size_t)k < len ? (size_t)k : len - 1;
+}
+
+static as_status ck_write(as_style *st, int stage)
+{
+    char conf[2048];
+    style_ckpt c;
+    memset(&c, 0, sizeof c);
+    c.optimizer = st->cfg.optimizer;
+    c.stage = stage;
+    c.n = st->n;
+    c.T = st->T;
+    c.nseg = st->nseg;
+    c.m = st->cfg.lbfgs_memory;
+    c.settings = st->ck_settings;
+    c.settings_len = (uint32_t)strlen(st->ck_settings);
+    c.config = conf;
+    c.config_len = (uint32_t)config_text(st, conf, sizeof conf);
+    c.content_hash = st->content_hash;
+    c.style_hash = st->style_hash;
+    int64_t *I = c.i;
+    double *R = c.r;
+    I[CKI_SEG] = st->seg;
+    I[CKI_EVALS] = st->evals;
+    I[CKI_ITERS] = st->iters;
+    I[CKI_EVALS_AT_ITER] = st->evals_at_iter;
+    I[CKI_ITERS_SUM] = st->iters_sum;
+    I[CKI_ALL_BEST] = st->all_best;
+    I[CKI_STOP_REASON] = stop_index(st->stats.stop_reason);
+    I[CKI_STOP_BEFORE] = stop_index(st->stop_before);
+    I[CKI_RESTART] = st->lb_restart;
+    I[CKI_IT0] = st->lb_it0;
+    I[CKI_LB_K] = st->lb.k;
+    I[CKI_LB_END] = st->lb.end;
+    I[CKI_ADAM_T] = st->adam.t;
+    I[CKI_SINCE_BEST] = st->since_best;
+    R[CKR_LC_SUM] = st->lc_sum;
+    R[CKR_LS_SUM] = st->ls_sum;
+    R[CKR_BEST_F] = st->best_f;
+    R[CKR_BEST_LC] = st->best_lc;
+    R[CKR_BEST_LS] = st->best_ls;
+    R[CKR_CUR_LC] = st->cur_lc;
+    R[CKR_CUR_LS] = st->cur_ls;
+    R[CKR_F0] = st->lb_f0;
+    R[CKR_LB_F] = st->lb.f;
+    R[CKR_LB_PF] = st->lb.pf ? st->lb.pf[0] : 0;
+    R[CKR_INIT_LC] = st->stats.initial_content_loss;
+    R[CKR_INIT_LS] = st->stats.initial_style_loss;
+    R[CKR_EVAL_S] = st->stats.evaluation_seconds;
+    R[CKR_TARGETS_S] = st->stats.targets_seconds;
+    R[CKR_OPTIMIZE_S] = st->stats.optimize_seconds + (now_s() - st->t0_run);
+    for (int k = 0; k <= STOP_WINDOW; k++) R[CKR_PAST + k] = st->past[k];
+    c.best = st->best;
+    c.xr = st->xr;
+    c.ax = st->x;
+    c.am = st->m;
+    c.av = st->v;
+    c.lx = st->lb.x;
+    c.lg = st->lb.g;
+    c.lys = st->lb.ys;
+    c.ls = st->lb.s;
+    c.ly = st->lb.y;
+    as_status rc = style_ckpt_write(st->ck_path, &c, &st->ck_err);
+    st->ck_last = now_s();
+    if (rc == AS_OK) st->ck_written++;
+    return rc;
+}
+
+/* At the end of an iteration: a checkpoint when the last one is ck_every seconds old (the
+ * first at the first iteration). Only the moment of writing depends on the clock, never the
+ * computation. Non-zero: the write failed (st->ck_rc). */
+static int ck_maybe(as_style *st)
+{
+    if (!st->ck_path) return 0;
+    if (st->ck_written > 0 && now_s() - st->ck_last < st->ck_every) return 0;
+    st->ck_rc = ck_write(st, STYLE_CKPT_OPTIMIZING);
+    return st->ck_rc != AS_OK;
+}
+
+as_status as_style_set_checkpoint(as_style *st, const char *path, double every_seconds, const char *settings)
+{
+    if (!st || !(every_seconds >= 0) || (path && !*path)) return AS_ERR_ARG;
+    free(st->ck_path);
+    free(st->ck_settings);
+    st->ck_path = st->ck_settings = NULL;
+    if (!path) return AS_OK;
+    st->ck_path = strdup(path);
+    st->ck_settings = strdup(settings ? settings : "");
+    if (!st->ck_path || !st->ck_settings) {
+        free(st->ck_path);
+        free(st->ck_settings);
+        st->ck_path = st->ck_settings = NULL;
+        return AS_ERR_NOMEM;
+    }
+    st->ck_every = every_seconds;
+    st->ck_written = 0;
+    return AS_OK;
+}
+
+void as_style_checkpoint_error(const as_style *st, as_error *err)
+{
+    if (st && err) *err = st->ck_err;
+}
+
+#define CK_MAX_BYTES ((size_t)64 << 30)
+
+as_status as_style_resume(as_style *st, const char *path, const char *settings, as_error *err)
+{
+    if (!st || !path) return as__fail(err, AS_ERR_ARG, path ? path : "checkpoint", "no job or path");
+    char *buf = NULL;
+    size_t len = 0;
+    as_status rc = as_read_file(path, CK_MAX_BYTES, &buf, &len, err);
+    if (rc != AS_OK) return rc;
+    style_ckpt c;
+    rc = style_ckpt_parse(buf, len, path, &c, err);
+    if (rc != AS_OK) {
+        free(buf);
+        return rc;
+    }
+    char conf[2048], what[640];
+    size_t cl = config_text(st, conf, sizeof conf);
+    const char *now = settings ? settings : "";
+    if (style_settings_diff(c.settings, c.settings_len, now, strlen(now), what, sizeof what)) {
+        rc = as__fail(err, AS_ERR_SCHEMA, path, "made with other settings: %s", what);
+    } else if (style_settings_diff(c.config, c.config_len, conf, cl, what, sizeof what)) {
+        rc = as__fail(err, AS_ERR_SCHEMA, path, "made with another configuration: %s", what);
+    } else if (c.content_hash != st->content_hash) {
+        rc = as__fail(err, AS_ERR_SCHEMA, path, "made from another content (its spectrogram differs)");
+    } else if (c.style_hash != st->style_hash) {
+        rc = as__fail(err, AS_ERR_SCHEMA, path, "made from another style (its spectrogram differs)");
+    } else if (c.optimizer != st->cfg.optimizer || c.n != st->n || c.T != st->T || c.nseg != st->nseg ||
+               c.m != st->cfg.lbfgs_memory) {
+        rc = as__fail(err, AS_ERR_SCHEMA, path, "made for a job of another shape");
+    } else if (c.i[CKI_STOP_REASON] >= N_STOP_NAMES || c.i[CKI_STOP_BEFORE] >= N_STOP_NAMES ||
+               c.i[CKI_LB_K] > 0x7fffffff || c.i[CKI_ITERS] > 0x7fffffff || c.i[CKI_EVALS] > 0x7fffffff ||
+               c.i[CKI_ITERS_SUM] > 0x7fffffff || c.i[CKI_RESTART] > 5) {
+        rc = as__fail(err, AS_ERR_FORMAT, path, "counters out of range");
+    }
+    if (rc != AS_OK) {
+        free(buf);
+        if (rc == AS_ERR_SCHEMA) as__hint(err, "resume with the same inputs and options, or delete the checkpoint to start afresh");
+        return rc;
+    }
+    free(st->rs_buf);
+    st->rs_buf = buf;
+    st->rs_len = len;
+    st->rs = c;
+    return AS_OK;
+}
+
+/* The totals of a loaded checkpoint (as_style_optimize's, before its segment loop). */
+static void rs_totals(as_style *st)
+{
+    const int64_t *I = st->rs.i;
+    const double *R = st->rs.r;
+    st->evals = (int)I[CKI_EVALS];
+    st->iters_sum = (int)I[CKI_ITERS_SUM];
+    st->all_best = (int)I[CKI_ALL_BEST];
+    st->stats.stop_reason = STOP_NAMES[I[CKI_STOP_REASON]];
+    st->lc_sum = R[CKR_LC_SUM];
+    st->ls_sum = R[CKR_LS_SUM];
+    st->stats.initial_content_loss = R[CKR_INIT_LC];
+    st->stats.initial_style_loss = R[CKR_INIT_LS];
+    st->stats.evaluation_seconds = R[CKR_EVAL_S];
+    st->stats.targets_seconds = R[CKR_TARGETS_S];
+    st->stats.optimize_seconds = R[CKR_OPTIMIZE_S];
+    if (st->rs.xr) memcpy(st->xr, st->rs.xr, sizeof(float) * (size_t)NST_F * (size_t)st->T);
+}
+
+/* The state of the segment a loaded checkpoint stopped in. */
+static void rs_segment(as_style *st)
+{
+    const int64_t *I = st->rs.i;
+    const double *R = st->rs.r;
+    st->iters = (int)I[CKI_ITERS];
+    st->evals_at_iter = (int)I[CKI_EVALS_AT_ITER];
+    st->stop_before = STOP_NAMES[I[CKI_STOP_BEFORE]];
+    st->best_f = R[CKR_BEST_F];
+    st->best_lc = R[CKR_BEST_LC];
+    st->best_ls = R[CKR_BEST_LS];
+    st->cur_lc = R[CKR_CUR_LC];
+    st->cur_ls = R[CKR_CUR_LS];
+    for (int k = 0; k <= STOP_WINDOW; k++) st->past[k] = R[CKR_PAST + k];
+    memcpy(st->best, st->rs.best, sizeof(float) * (size_t)st->n);
+}
+
+static void rs_release(as_style *st)
+{
+    free(st->rs_buf);
+    st->rs_buf = NULL;
+    st->rs_len = 0;
+    memset(&st->rs, 0, sizeof st->rs);
+}
+
+static double lb_evaluate(void *inst, const double *x, double *g, int64_t n, int *stop)
 {
     as_style *st = inst;
-    (void)step;
-    /* Cancelled inside a line search: refuse every further trial point at no cost, so liblbfgs
-     * gives up at once; the best point is restored afterwards. */
-    if (st->cancelled || st->engine_rc) return INFINITY;
-    for (int i = 0; i < n; i++) st->x[i] = (float)x[i];
+    /* Cancelled inside a line search (or the engine failed): the search ends at once; the best
+     * point is restored afterwards. */
+    if (st->cancelled || st->engine_rc) {
+        *stop = 1;
+        return INFINITY;
+    }
+    for (int64_t i = 0; i < n; i++) st->x[i] = (float)x[i];
     double f = evaluate(st);
-    for (int i = 0; i < n; i++) g[i] = st->grad[i];
+    if (st->engine_rc) {
+        *stop = 1;
+        return INFINITY;
+    }
+    for (int64_t i = 0; i < n; i++) g[i] = st->grad[i];
     /* a long line search reports too, so that a cancel is honoured within one evaluation */
     if (st->evals - st->evals_at_iter >= 2 && report(st)) st->cancelled = 1;
     return f;
 }
 
-static int lb_progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval_t *g,
-                       const lbfgsfloatval_t fx, const lbfgsfloatval_t xnorm,
-                       const lbfgsfloatval_t gnorm, const lbfgsfloatval_t step, int n, int k, int ls)
+static int lb_iteration(void *inst, const nn_lbfgs *lb, int ls)
 {
     as_style *st = inst;
-    (void)x, (void)fx, (void)xnorm, (void)gnorm, (void)step, (void)ls;
+    (void)ls;
     st->iters++;
     st->evals_at_iter = st->evals;
     if (st->engine_rc) return 1;
@@ -565,7 +822,7 @@ static int lb_progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval
     }
     /* L-BFGS-B's projected-gradient test, pgtol 1e-5 (no bounds here: max |g|) */
     double gmax = 0;
-    for (int i = 0; i < n; i++) gmax = fmax(gmax, fabs(g[i]));
+    for (int64_t i = 0; i < lb->n; i++) gmax = fmax(gmax, fabs(lb->g[i]));
     if (gmax <= 1e-5) {
         st->converged = 1;
         return 1;
@@ -582,30 +839,65 @@ static int lb_progress(void *inst, const lbfgsfloatval_t *x, const lbfgsfloatval
     return st->iters >= st->iter_budget;
 }
 
+static int lb_save(void *inst, const nn_lbfgs *lb)
+{
+    (void)lb;
+    return ck_maybe(inst);
+}
+
 static as_status run_lbfgs(as_style *st)
 {
-    int n = (int)st->n;
-    lbfgsfloatval_t *x = lbfgs_malloc(n);
-    if (!x) return AS_ERR_NOMEM;
-    for (int i = 0; i < n; i++) x[i] = st->x[i];
-    lbfgs_parameter_t p;
-    lbfgs_parameter_init(&p);
-    p.m = st->cfg.lbfgs_memory;
-    p.epsilon = 0;                   /* never liblbfgs's |g| / |x| test */
-    p.past = 1;                      /* L-BFGS-B's factr 1e7 test on the relative decrease */
-    p.delta = 1e7 * DBL_EPSILON;
-    p.max_linesearch = 20;
-    p.ftol = 1e-3;
-    p.gtol = 0.9;
+    nn_lbfgs *lb = &st->lb;
+    int64_t n = st->n;
+    if (!lb->block) { /* after the targets: a bf16 engine has released its fp32 weights by now */
+        nn_lbfgs_param p;
+        nn_lbfgs_param_init(&p);
+        p.m = st->cfg.lbfgs_memory;
+        p.past = 1; /* L-BFGS-B's factr 1e7 test on the relative decrease */
+        p.delta = 1e7 * DBL_EPSILON;
+        p.max_linesearch = 20;
+        p.ftol = 1e-3;
+        p.gtol = 0.9;
+        if (nn_lbfgs_create(lb, n, &p) != AS_OK) return AS_ERR_NOMEM;
+    }
+    int cont = st->rs_buf != NULL;
+    if (cont) { /* a loaded checkpoint: the state at the end of its last iteration */
+        const style_ckpt *c = &st->rs;
+        size_t nb = sizeof(double) * (size_t)n, mb = sizeof(double) * (size_t)lb->p.m;
+        memcpy(lb->x, c->lx, nb);
+        memcpy(lb->g, c->lg, nb);
+        memcpy(lb->ys, c->lys, mb);
+        memcpy(lb->s, c->ls, nb * (size_t)lb->p.m);
+        memcpy(lb->y, c->ly, nb * (size_t)lb->p.m);
+        lb->k = c->i[CKI_LB_K];
+        lb->end = (int)c->i[CKI_LB_END];
+        lb->f = c->r[CKR_LB_F];
+        lb->pf[0] = c->r[CKR_LB_PF];
+        st->lb_restart = (int)c->i[CKI_RESTART];
+        st->lb_it0 = (int)c->i[CKI_IT0];
+        st->lb_f0 = c->r[CKR_F0];
+        rs_release(st);
+    } else {
+        for (int64_t i = 0; i < n; i++) lb->x[i] = st->x[i];
+        st->lb_restart = 0;
+    }
     as_status rc = AS_OK;
     /* A line-search failure (rounding errors near a minimum in float32) restarts from the best
      * point with a fresh history while iterations remain and the last leg made progress. */
-    for (int restart = 0; restart <= 5; restart++) {
-        int it0 = st->iters;
-        double f0 = st->best_f;
-        p.max_iterations = 0; /* the budget is counted in lb_progress across restarts */
-        lbfgsfloatval_t fx = 0;
-        int ret = lbfgs(n, x, &fx, lb_evaluate, lb_progress, st, &p);
+    for (; st->lb_restart <= 5; st->lb_restart++) {
+        int ret = 0;
+        if (!cont) {
+            st->lb_it0 = st->iters;
+            st->lb_f0 = st->best_f;
+            ret = nn_lbfgs_start(lb, lb_evaluate, st);
+        }
+        cont = 0;
+        if (ret == 0) ret = nn_lbfgs_run(lb, lb_evaluate, lb_iteration, lb_save, st);
+        if (st->ck_rc) {
+            st->stats.stop_reason = "checkpoint error";
+            rc = st->ck_rc;
+            break;
+        }
         if (st->engine_rc) {
             st->stats.stop_reason = "engine error";
             rc = st->engine_rc;
@@ -624,32 +916,38 @@ static as_status run_lbfgs(as_style *st)
             st->stats.stop_reason = "converged (stop decrease)";
             break;
         }
-        if (st->iters >= st->iter_budget) { /* lb_progress stopped it: the budget is spent */
+        if (st->iters >= st->iter_budget) { /* lb_iteration stopped it: the budget is spent */
             st->stats.stop_reason = "iterations";
             break;
         }
-        if (ret >= 0) { /* LBFGS_STOP: the relative-decrease test (or g == 0 at the start) */
+        if (ret >= 0) { /* the relative-decrease test (or g == 0 at the start) */
             st->stats.stop_reason = "converged (relative decrease)";
             break;
         }
-        if (ret == LBFGSERR_OUTOFMEMORY) {
-            rc = AS_ERR_NOMEM;
-            break;
-        }
-        as__log(AS_LOG_INFO, "style transfer: L-BFGS stopped (liblbfgs %d) after %d iterations",
-                ret, st->iters);
+        as__log(AS_LOG_INFO, "style transfer: L-BFGS stopped (line search %d) after %d iterations", ret,
+                st->iters);
         st->stats.stop_reason = "line search";
-        if (st->iters >= st->iter_budget || st->iters == it0 || !(st->best_f < f0)) break;
-        for (int i = 0; i < n; i++) x[i] = st->best[i];
+        if (st->iters >= st->iter_budget || st->iters == st->lb_it0 || !(st->best_f < st->lb_f0)) break;
+        for (int64_t i = 0; i < n; i++) lb->x[i] = st->best[i];
     }
-    lbfgs_free(x);
     return rc;
 }
 
 static as_status run_adam(as_style *st)
 {
-    nn_adam a = {.lr = st->cfg.learning_rate, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7};
-    int since_best = 0;
+    if (st->rs_buf) { /* a loaded checkpoint: the point and moments after its last step */
+        size_t nb = sizeof(float) * (size_t)st->n;
+        memcpy(st->x, st->rs.ax, nb);
+        memcpy(st->m, st->rs.am, nb);
+        memcpy(st->v, st->rs.av, nb);
+        st->adam = (nn_adam){.lr = st->cfg.learning_rate, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7,
+                             .t = st->rs.i[CKI_ADAM_T]};
+        st->since_best = (int)st->rs.i[CKI_SINCE_BEST];
+        rs_release(st);
+    } else {
+        st->adam = (nn_adam){.lr = st->cfg.learning_rate, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7};
+        st->since_best = 0;
+    }
     st->stats.stop_reason = "iterations";
     while (st->iters < st->iter_budget) {
         double prev_best = st->best_f;
@@ -658,21 +956,26 @@ static as_status run_adam(as_style *st)
             st->stats.stop_reason = "engine error";
             return st->engine_rc;
         }
-        since_best = st->best_f < prev_best ? 0 : since_best + 1;
+        st->since_best = st->best_f < prev_best ? 0 : st->since_best + 1;
         // ref: keras.callbacks.EarlyStopping(monitor='loss', patience=50, min_delta=0)
-        if (st->cfg.patience > 0 && since_best >= st->cfg.patience) {
+        if (st->cfg.patience > 0 && st->since_best >= st->cfg.patience) {
             st->stats.stop_reason = "patience";
             break;
         }
-        nn_adam_step(&a, st->x, st->grad, st->m, st->v, st->n);
+        nn_adam_step(&st->adam, st->x, st->grad, st->m, st->v, st->n);
         st->iters++;
         if (report(st)) {
             st->stats.stop_reason = "cancelled";
             return AS_ERR_CANCELLED;
         }
+        if (ck_maybe(st)) {
+            st->stats.stop_reason = "checkpoint error";
+            return st->ck_rc;
+        }
     }
     return AS_OK;
 }
+
 
 /* Writes the optimised segment i (st->best, (F, L)) into the result xr: where it overlaps the
  * previous segment, a linear cross-fade from what is there to the new values. */
@@ -709,16 +1012,30 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
     int segmented = st->nseg > 1;
     st->fn = fn;
     st->user = user;
-    st->t0 = t0;
+    st->t0 = st->t0_run = t0;
     st->iter_budget = iterations_of(&st->cfg);
+    st->ck_rc = AS_OK;
     as_status rc = AS_OK;
-    double lc_sum = 0, ls_sum = 0;
-    int all_best = 1, iters_sum = 0;
+    st->lc_sum = st->ls_sum = 0;
+    st->all_best = 1;
+    st->iters_sum = 0;
     st->stats.stop_reason = "iterations";
-    for (st->seg = 0; st->seg < st->nseg; st->seg++) {
+    int resuming = st->rs_buf != NULL, seg0 = 0;
+    if (resuming) {
+        rs_totals(st);
+        st->t0 = t0 - st->stats.optimize_seconds; /* progress counts the earlier runs' time */
+        if (st->rs.stage == STYLE_CKPT_OPTIMIZED) { /* straight to Griffin-Lim */
+            st->seg = st->nseg;
+            rs_release(st);
+            goto finish;
+        }
+        seg0 = (int)st->rs.i[CKI_SEG];
+    }
+    for (st->seg = seg0; st->seg < st->nseg; st->seg++) {
+        int cont = resuming && st->seg == seg0;
         if (segmented) {
             get_window(st->Scs, st->Sc, st->T, st->seg_start[st->seg], st->L);
-            get_window(st->x, st->xr, st->T, st->seg_start[st->seg], st->L);
+            if (!cont) get_window(st->x, st->xr, st->T, st->seg_start[st->seg], st->L);
         }
         double ts = now_s();
         if (!st->targets_ready) {
@@ -740,42 +1057,53 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
         st->stats.targets_seconds += now_s() - ts;
         st->cancelled = st->converged = st->stalled = 0;
         st->engine_rc = AS_OK;
-        st->best_f = INFINITY;
-        st->iters = 0;
-        st->evals_at_iter = st->evals;
-        const char *before = st->stats.stop_reason;
-        if (segmented && st->m) { /* Adam's moments start afresh in each segment */
-            memset(st->m, 0, (size_t)st->n * sizeof(float));
-            memset(st->v, 0, (size_t)st->n * sizeof(float));
+        if (cont) {
+            rs_segment(st);
+        } else {
+            st->best_f = INFINITY;
+            st->iters = 0;
+            st->evals_at_iter = st->evals;
+            st->stop_before = st->stats.stop_reason;
+            if (segmented && st->m) { /* Adam's moments start afresh in each segment */
+                memset(st->m, 0, (size_t)st->n * sizeof(float));
+                memset(st->v, 0, (size_t)st->n * sizeof(float));
+            }
         }
         if (st->iter_budget > 0)
             rc = st->cfg.optimizer == AS_STYLE_ADAM ? run_adam(st) : run_lbfgs(st);
         /* a segment that ran its budget says nothing new; a different reason is kept */
-        if (segmented && strcmp(st->stats.stop_reason, "iterations") == 0) st->stats.stop_reason = before;
+        if (segmented && strcmp(st->stats.stop_reason, "iterations") == 0) st->stats.stop_reason = st->stop_before;
         if (st->best_f < INFINITY) {
             if (segmented) put_segment(st, st->seg);
             else memcpy(st->x, st->best, (size_t)st->n * sizeof(float));
-            lc_sum += st->best_lc;
-            ls_sum += st->best_ls;
+            st->lc_sum += st->best_lc;
+            st->ls_sum += st->best_ls;
         } else {
-            all_best = 0;
+            st->all_best = 0;
         }
-        iters_sum += st->iters;
+        st->iters_sum += st->iters;
         if (rc != AS_OK) break;
     }
+finish:
     if (st->seg >= st->nseg) st->seg = st->nseg - 1;
+    rs_release(st);
     st->rendered = 0;
     st->stats.segments = st->nseg;
-    st->stats.iterations = iters_sum;
+    st->stats.iterations = st->iters_sum;
     st->stats.evaluations = st->evals;
     st->stats.optimize_seconds += now_s() - t0;
     st->stats.seconds_per_evaluation = st->evals > 0 ? st->stats.evaluation_seconds / st->evals : 0;
-    st->stats.content_loss = all_best ? lc_sum : NAN;
-    st->stats.style_loss = all_best ? ls_sum : NAN;
+    st->stats.content_loss = st->all_best ? st->lc_sum : NAN;
+    st->stats.style_loss = st->all_best ? st->ls_sum : NAN;
+    if (rc == AS_OK && st->ck_path) { /* the final spectrogram: a resume goes to Griffin-Lim */
+        st->t0_run = now_s();
+        rc = st->ck_rc = ck_write(st, STYLE_CKPT_OPTIMIZED);
+    }
     st->fn = NULL;
     st->user = NULL;
     return rc;
 }
+
 
 /* ---- Griffin-Lim ----------------------------------------------------------------------------- */
 
