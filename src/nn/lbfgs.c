@@ -308,6 +308,7 @@ int nn_lbfgs_run(nn_lbfgs *lb, nn_lbfgs_eval_fn eval, nn_lbfgs_iter_fn iter, nn_
         lb->f = ft;
         lb->k++;
         if (iter && iter(user, lb, ls)) return NN_LBFGS_STOPPED;
+        if (dot(lb->g, lb->g, n) == 0) return NN_LBFGS_MINIMIZED; /* liblbfgs's |g| / |x| <= 0 */
         if (lb->p.past > 0) {
             int slot = (int)(lb->k % lb->p.past);
             if (lb->p.past <= lb->k && fabs((lb->pf[slot] - lb->f) / lb->f) < lb->p.delta)

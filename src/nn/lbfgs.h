@@ -67,7 +67,7 @@ typedef int (*nn_lbfgs_save_fn)(void *user, const nn_lbfgs *lb);
 enum {
     NN_LBFGS_STOPPED = 1,          /* the iteration callback stopped it */
     NN_LBFGS_CONVERGED = 2,        /* the relative-decrease test (past, delta) */
-    NN_LBFGS_MINIMIZED = 3,        /* g = 0 at the start */
+    NN_LBFGS_MINIMIZED = 3,        /* g = 0 (at the start or after an iteration) */
     NN_LBFGS_CANCELLED = -1,       /* the evaluation set *stop */
     NN_LBFGS_ERR_ROUNDING = -2,    /* the line search: rounding errors prevent progress */
     NN_LBFGS_ERR_MAXSTEP = -3,     /* ... the step is at max_step */
