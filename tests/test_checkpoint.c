@@ -337,3 +337,22 @@ TEST(checkpoint_settings_diff_names_the_line)
     CHECK(style_settings_diff(a, strlen(a), c, strlen(c), out, sizeof out) == 1);
     CHECK_MSG(strcmp(out, "--new not given (now 3)") == 0, "%s", out);
 }
+
+/* The fuzz seeds are written by an independent writer (a few lines of Python following
+ * docs/checkpoint-format.md): the parser must accept each, so the document and the code agree. */
+TEST(checkpoint_fuzz_seeds_follow_the_documented_layout)
+{
+    const char *names[] = {"lbfgs_whole", "adam_segments", "optimized", "lbfgs_m2"};
+    for (int k = 0; k < 4; k++) {
+        char path[256];
+        snprintf(path, sizeof path, "fuzz/seeds/checkpoint/%s.ckpt", names[k]);
+        size_t len = 0;
+        char *buf = read_all(path, &len);
+        CHECK_MSG(buf != NULL, "cannot read %s", path);
+        if (!buf) continue;
+        style_ckpt c;
+        as_error err = {0};
+        CHECK_MSG(style_ckpt_parse(buf, len, path, &c, &err) == AS_OK, "%s", err.msg);
+        free(buf);
+    }
+}

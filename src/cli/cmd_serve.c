@@ -597,7 +597,7 @@ static void run_job(job *j)
 {
     char dir[PATH_MAX];
     job_dir(j, dir, sizeof dir);
-    char *argv[16 + 2 * MAX_JOB_OPTS];
+    char *argv[18 + 2 * MAX_JOB_OPTS];
     char threads[16], cin[200], sin[200], opt[MAX_JOB_OPTS][48];
     int a = 0;
     snprintf(threads, sizeof threads, "%d", S.threads);
@@ -616,6 +616,7 @@ static void run_job(job *j)
     argv[a++] = "--json";
     argv[a++] = "--quiet";
     argv[a++] = "--force";
+    argv[a++] = "--no-checkpoint"; /* the server cancels and restarts its jobs itself */
     argv[a++] = "--threads";
     argv[a++] = threads;
     for (int i = 0; i < j->n_opts; i++) {

@@ -1,11 +1,13 @@
 /* cmd_transfer.c — audiostyle transfer CONTENT STYLE -o OUT [options]: spectrogram neural style
  * transfer (as_style_*). Prints an estimate of time and memory first and refuses jobs that would
  * not fit in memory; shows progress on a terminal; Ctrl-C stops cleanly (nothing is written
- * unless --save-on-interrupt); --json prints the run's numbers at the end. */
+ * unless --save-on-interrupt); --json prints the run's numbers at the end. Long jobs keep a
+ * checkpoint (OUT.ckpt) that --resume continues with the same bits. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
 #include <ctype.h>
+#include <glob.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,8 +20,9 @@ static const char *CMD = "transfer";
 
 typedef struct transfer_args {
     as_style_config cfg;
-    const char *out, *report, *picture;
-    double max_dur, max_mem;
+    const char *out, *report, *picture, *checkpoint;
+    double max_dur, max_mem, checkpoint_every;
+    int no_checkpoint, resume;
     double offset[2], duration[2]; /* content, style */
     int preset, quiet, json, no_picture, save_on_interrupt, force, genres, no_genres;
     int bitrate; /* kbit/s for .mp3/.opus; 0 = the format's default */
@@ -30,7 +33,7 @@ typedef struct transfer_args {
  * --preset replaces the fields that were not given on the command line. */
 #define O(f) offsetof(transfer_args, f)
 static const cli_opt transfer_opts[] = {
-    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac, .ogg, .mp3 or .opus (- writes WAV to standard output)", .offset = O(out)},
+    {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac, .ogg, .mp3 or .opus (- writes WAV to standard output)", .offset = O(out), .cosmetic = 1},
     {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
     {.name = "filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "4096", .help = "random convolution filters", .offset = O(cfg.filters), .group = "network and loss"},
     {.name = "kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "11", .help = "filter width in frames", .offset = O(cfg.kernel_width), .group = "network and loss"},
@@ -57,18 +60,22 @@ static const cli_opt transfer_opts[] = {
     {.name = "seed", .type = CLI_U64, .def = "0", .help = "random weights, initial noise and phase", .offset = O(cfg.seed), .group = "run"},
     {.name = "precision", .type = CLI_CHOICE, .choices = "auto|fp32|bf16", .def = "auto", .help = "the convolution's engine: bf16 (oneDNN, bf16 operands, fp32 accumulation) or fp32 (OpenBLAS); auto is bf16 where oneDNN reports AVX512-BF16 or AMX, else fp32 (notebook: fp32)", .offset = O(cfg.precision), .group = "run"},
     {.name = "threads", .type = CLI_INT, .min = 1, .max = 1024, .def_text = "all cores", .help = "BLAS and Griffin-Lim threads", .offset = O(cfg.threads), .group = "run"},
-    {.name = "max-memory", .type = CLI_DOUBLE, .metavar = "MB", .min = 1, .max = 1e9, .def_text = "available memory", .help = "refuse jobs estimated above MB", .offset = O(max_mem), .group = "run"},
-    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.1, .max = 1e7, .def = "1200", .help = "refuse inputs longer than S seconds", .offset = O(max_dur), .group = "run"},
-    {.name = "save-on-interrupt", .type = CLI_FLAG, .help = "on Ctrl-C, render and write the result so far", .offset = O(save_on_interrupt), .group = "run"},
-    {.name = "picture", .type = CLI_FILE_OUT, .metavar = "FILE.png", .def_text = "OUT with .png", .help = "the content, style and result spectrograms side by side", .offset = O(picture), .group = "outputs"},
-    {.name = "bitrate", .type = CLI_INT, .metavar = "KBPS", .min = 6, .max = 320, .def_text = "MP3 160, Opus 96", .help = "constant bitrate of an .mp3 (8..160: MPEG-2 Layer III at 22050 Hz) or .opus (6..256) result", .offset = O(bitrate), .group = "outputs"},
-    {.name = "no-picture", .type = CLI_FLAG, .help = "do not write the picture", .offset = O(no_picture), .group = "outputs"},
-    {.name = "report", .type = CLI_FILE_OUT, .metavar = "FILE.html", .help = "also write the journey report (as `audiostyle compare`)", .offset = O(report), .group = "outputs"},
-    {.name = "force", .type = CLI_FLAG, .help = "replace an existing picture that was not named with --picture", .offset = O(force), .group = "outputs"},
-    {.name = "genres", .type = CLI_FLAG, .def_text = "on when standard output is a terminal", .help = "print the genre lines on standard output", .offset = O(genres), .group = "outputs"},
-    {.name = "no-genres", .type = CLI_FLAG, .help = "do not print the genre lines", .offset = O(no_genres), .group = "outputs"},
-    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors (no estimate, progress, summary or genre lines)", .offset = O(quiet), .group = "outputs"},
-    {.name = "json", .type = CLI_FLAG, .help = "print the run's numbers (and the genres) as one JSON object on standard output", .offset = O(json), .group = "outputs"},
+    {.name = "max-memory", .type = CLI_DOUBLE, .metavar = "MB", .min = 1, .max = 1e9, .def_text = "available memory", .help = "refuse jobs estimated above MB", .offset = O(max_mem), .group = "run", .cosmetic = 1},
+    {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0.1, .max = 1e7, .def = "1200", .help = "refuse inputs longer than S seconds", .offset = O(max_dur), .group = "run", .cosmetic = 1},
+    {.name = "checkpoint", .type = CLI_FILE_OUT, .def_text = "OUT.ckpt when the estimate exceeds 60 s", .help = "keep the optimiser's whole state in FILE (written atomically every --checkpoint-every seconds, removed after success) so that --resume can continue a killed run", .offset = O(checkpoint), .group = "run", .cosmetic = 1},
+    {.name = "checkpoint-every", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e6, .def = "30", .help = "seconds between checkpoint writes (0 = after every iteration)", .offset = O(checkpoint_every), .group = "run", .cosmetic = 1},
+    {.name = "no-checkpoint", .type = CLI_FLAG, .help = "write no checkpoint", .offset = O(no_checkpoint), .group = "run", .cosmetic = 1},
+    {.name = "resume", .type = CLI_FLAG, .help = "continue from the checkpoint (give the same inputs and options): the result has the same bits as an uninterrupted run", .offset = O(resume), .group = "run", .cosmetic = 1},
+    {.name = "save-on-interrupt", .type = CLI_FLAG, .help = "on Ctrl-C, render and write the result so far", .offset = O(save_on_interrupt), .group = "run", .cosmetic = 1},
+    {.name = "picture", .type = CLI_FILE_OUT, .metavar = "FILE.png", .def_text = "OUT with .png", .help = "the content, style and result spectrograms side by side", .offset = O(picture), .group = "outputs", .cosmetic = 1},
+    {.name = "bitrate", .type = CLI_INT, .metavar = "KBPS", .min = 6, .max = 320, .def_text = "MP3 160, Opus 96", .help = "constant bitrate of an .mp3 (8..160: MPEG-2 Layer III at 22050 Hz) or .opus (6..256) result", .offset = O(bitrate), .group = "outputs", .cosmetic = 1},
+    {.name = "no-picture", .type = CLI_FLAG, .help = "do not write the picture", .offset = O(no_picture), .group = "outputs", .cosmetic = 1},
+    {.name = "report", .type = CLI_FILE_OUT, .metavar = "FILE.html", .help = "also write the journey report (as `audiostyle compare`)", .offset = O(report), .group = "outputs", .cosmetic = 1},
+    {.name = "force", .type = CLI_FLAG, .help = "replace an existing picture that was not named with --picture, or an earlier run's checkpoint", .offset = O(force), .group = "outputs", .cosmetic = 1},
+    {.name = "genres", .type = CLI_FLAG, .def_text = "on when standard output is a terminal", .help = "print the genre lines on standard output", .offset = O(genres), .group = "outputs", .cosmetic = 1},
+    {.name = "no-genres", .type = CLI_FLAG, .help = "do not print the genre lines", .offset = O(no_genres), .group = "outputs", .cosmetic = 1},
+    {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors (no estimate, progress, summary or genre lines)", .offset = O(quiet), .group = "outputs", .cosmetic = 1},
+    {.name = "json", .type = CLI_FLAG, .help = "print the run's numbers (and the genres) as one JSON object on standard output", .offset = O(json), .group = "outputs", .cosmetic = 1},
 };
 #undef O
 
@@ -142,6 +149,31 @@ static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
     return s ? s + 1 : p;
+}
+
+/* FNV-1a 64 of the decoded samples: a checkpoint's inputs are these, not the files' bytes. */
+static uint64_t samples_hash(const float *y, int64_t n)
+{
+    const unsigned char *p = (const unsigned char *)y;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < (size_t)n * sizeof(float); i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* What a checkpoint must have been made with: every option that changes the result
+ * (cli_settings_text) and the two inputs (name, samples, their hash), "key value" lines. */
+static char *checkpoint_settings(const transfer_args *A, const char *const in[2], const as_signal sig[2])
+{
+    size_t cap = 65536;
+    char *t = malloc(cap);
+    if (!t) return NULL;
+    size_t k = cli_settings_text(&cli_cmd_transfer, A, t, cap);
+    const char *what[2] = {"content", "style"};
+    for (int i = 0; i < 2 && k + 600 < cap; i++)
+        k += (size_t)snprintf(t + k, cap - k, "%s-file %s\n%s-samples %lld (hash %016llx)\n", what[i],
+                              base_name(in[i]), what[i], (long long)sig[i].n,
+                              (unsigned long long)samples_hash(sig[i].data, sig[i].n));
+    return t;
 }
 
 typedef struct run_ui {
@@ -327,6 +359,10 @@ int cmd_transfer(int argc, char **argv)
     int to_stdout = cli_is_stdout(out);
     if (A.genres && A.no_genres) return cli_usage(CMD, "--genres and --no-genres exclude each other");
     if (A.picture && A.no_picture) return cli_usage(CMD, "--picture and --no-picture exclude each other");
+    if (A.checkpoint && A.no_checkpoint) return cli_usage(CMD, "--checkpoint and --no-checkpoint exclude each other");
+    if (A.resume && A.no_checkpoint) return cli_usage(CMD, "--resume needs the checkpoint that --no-checkpoint turns off");
+    if (A.resume && to_stdout && !A.checkpoint)
+        return cli_usage(CMD, "--resume with -o -: name the checkpoint with --checkpoint FILE");
     if (to_stdout && json) return cli_usage(CMD, "-o - and --json both need standard output");
     if (to_stdout && A.genres) return cli_usage(CMD, "-o - and --genres both need standard output");
     /* the genre lines: when asked, else on a terminal unless --quiet; never into the audio */
@@ -381,6 +417,8 @@ int cmd_transfer(int argc, char **argv)
 
     int status = 1;
     as_style *st = NULL;
+    char *ck_settings = NULL, ck_buf[4200];
+    const char *ckpt = NULL;
     genre_out g = {0};
     float *yl = NULL;
     as_style_estimate est;
@@ -411,6 +449,34 @@ int cmd_transfer(int argc, char **argv)
         goto done;
     }
     run_cfg.max_memory_mb = limit > 0 ? limit : 0;
+    /* the checkpoint: --checkpoint FILE, else OUT.ckpt for a job estimated above a minute */
+    if (!A.no_checkpoint) {
+        if (A.checkpoint) {
+            ckpt = A.checkpoint;
+        } else if (!to_stdout && (A.resume || (have_est && est.seconds > 60))) {
+            snprintf(ck_buf, sizeof ck_buf, "%s.ckpt", out);
+            ckpt = ck_buf;
+        }
+    }
+    if (ckpt) { /* a run killed while writing its checkpoint leaves the temporary file */
+        char pat[4300];
+        glob_t gl;
+        snprintf(pat, sizeof pat, "%s.tmp-??????", ckpt);
+        if (glob(pat, GLOB_NOSORT, NULL, &gl) == 0)
+            for (size_t i = 0; i < gl.gl_pathc; i++) unlink(gl.gl_pathv[i]);
+        globfree(&gl);
+    }
+    if (ckpt && A.resume && access(ckpt, F_OK) != 0) {
+        fprintf(stderr, "audiostyle: %s: no checkpoint to resume from\n", ckpt);
+        fprintf(stderr, "hint: run without --resume to start afresh%s\n",
+                A.checkpoint ? "" : " (or name the checkpoint with --checkpoint FILE)");
+        goto done;
+    }
+    if (ckpt && !A.resume && !A.force && access(ckpt, F_OK) == 0) {
+        fprintf(stderr, "audiostyle: %s: the checkpoint of an earlier run of this job is there\n", ckpt);
+        fprintf(stderr, "hint: add --resume to continue it, or --force to start afresh (it is replaced)\n");
+        goto done;
+    }
     double t_setup = cli_now();
     as_status rc = as_style_create(&st, &run_cfg, sig[0].data, sig[0].n, sig[1].data, sig[1].n, &err);
     t_setup = cli_now() - t_setup;
@@ -429,6 +495,24 @@ int cmd_transfer(int argc, char **argv)
         goto done;
     }
 
+    if (ckpt) {
+        ck_settings = checkpoint_settings(&A, in, sig);
+        if (!ck_settings || as_style_set_checkpoint(st, ckpt, A.checkpoint_every, ck_settings) != AS_OK) {
+            cli_error(NULL, AS_ERR_NOMEM, ckpt);
+            goto done;
+        }
+        if (A.resume) {
+            rc = as_style_resume(st, ckpt, ck_settings, &err);
+            if (rc != AS_OK) {
+                cli_error(&err, rc, ckpt);
+                goto done;
+            }
+        }
+        if (!quiet)
+            fprintf(stderr, "audiostyle: %s %s (every %g s; --resume continues a killed run)\n",
+                    A.resume ? "resuming from the checkpoint" : "checkpoint", ckpt, A.checkpoint_every);
+    }
+
     run_ui ui = {.quiet = quiet, .stage = -1, .watch_interrupts = 1, .progress_fd = progress_fd_from_env()};
     if (!quiet) {
         as_style_stats s0;
@@ -439,7 +523,10 @@ int cmd_transfer(int argc, char **argv)
     int interrupted = rc == AS_ERR_CANCELLED;
     if (rc != AS_OK && !interrupted) {
         cli_progress_end(&ui.bar);
-        cli_error(&err, rc, in[0]);
+        as_error cerr = {0};
+        as_style_checkpoint_error(st, &cerr);
+        if (cerr.msg[0]) cli_error(&cerr, rc, ckpt);
+        else cli_error(&err, rc, in[0]);
         goto done;
     }
     if (!interrupted) {
@@ -453,6 +540,9 @@ int cmd_transfer(int argc, char **argv)
     }
     if (interrupted) {
         cli_progress_end(&ui.bar);
+        if (ckpt && access(ckpt, F_OK) == 0)
+            fprintf(stderr, "audiostyle: the checkpoint %s keeps the work up to its last write: the same command "
+                            "with --resume continues it\n", ckpt);
         if (!save_on_interrupt) {
             fprintf(stderr, "audiostyle: interrupted; nothing written (--save-on-interrupt keeps the result so far)\n");
             status = 130;
@@ -595,7 +685,9 @@ int cmd_transfer(int argc, char **argv)
         printf(", \"interrupted\": %s}\n", interrupted ? "true" : "false");
     }
     status = interrupted ? 130 : 0;
+    if (status == 0 && ckpt) unlink(ckpt); /* done: the checkpoint has served */
 done:
+    free(ck_settings);
     free(yl);
     as_genre_destroy(g.m);
     as_style_destroy(st);

@@ -195,6 +195,57 @@ int cli_check_defaults(const cli_command *c, void *tab, const void *lib, size_t 
     return bad;
 }
 
+/* The k-th name of "a|b|c" into out. */
+static void choice_name(const char *choices, int k, char *out, size_t len)
+{
+    const char *p = choices;
+    for (int i = 0; i < k && p; i++) {
+        p = strchr(p, '|');
+        if (p) p++;
+    }
+    if (!p) {
+        snprintf(out, len, "%d", k);
+        return;
+    }
+    const char *bar = strchr(p, '|');
+    snprintf(out, len, "%.*s", (int)(bar ? (size_t)(bar - p) : strlen(p)), p);
+}
+
+size_t cli_settings_text(const cli_command *c, const void *dest, char *out, size_t len)
+{
+    size_t used = 0;
+    if (len) out[0] = 0;
+    for (int i = 0; i < c->n_opts; i++) {
+        const cli_opt *o = &c->opts[i];
+        if (o->cosmetic || o->type == CLI_REFUSED) continue;
+        const void *f = (const char *)dest + o->offset;
+        char v[4200];
+        switch (o->type) {
+        case CLI_FLAG:
+        case CLI_INT: snprintf(v, sizeof v, "%d", *(const int *)f); break;
+        case CLI_U64: snprintf(v, sizeof v, "%llu", (unsigned long long)*(const uint64_t *)f); break;
+        case CLI_DOUBLE: snprintf(v, sizeof v, "%.17g", *(const double *)f); break;
+        case CLI_CHOICE: choice_name(o->choices, *(const int *)f, v, sizeof v); break;
+        case CLI_PAIR: {
+            const char *const *pr = f;
+            snprintf(v, sizeof v, "%s %s", pr[0] ? pr[0] : "-", pr[1] ? pr[1] : "-");
+            break;
+        }
+        default: {
+            const char *sv = *(const char *const *)f;
+            snprintf(v, sizeof v, "%s", sv ? sv : "(none)");
+        }
+        }
+        for (char *q = v; *q; q++)
+            if (*q == '\n') *q = ' ';
+        int k = snprintf(out + used, len > used ? len - used : 0, "--%s %s\n", o->name, v);
+        if (k < 0) break;
+        used += (size_t)k;
+        if (used >= len) return len ? len - 1 : 0;
+    }
+    return used;
+}
+
 int cli_given(const cli_command *c, const cli_args *a, const char *name)
 {
     for (int i = 0; i < c->n_opts; i++)

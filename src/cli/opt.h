@@ -44,6 +44,9 @@ typedef struct cli_opt {
     size_t offset;        /* where the value goes, offsetof(<command's struct>, field) */
     int flag_value;       /* CLI_FLAG: the value stored (0 means 1; use -1 to store 0) */
     const char *group;    /* heading the option is listed under in --help, or NULL */
+    int cosmetic;         /* 1: does not change the computed result (output names, verbosity,
+                           * checkpointing): left out of the settings a transfer checkpoint must
+                           * match (cli_settings_text). New options count by default */
 } cli_opt;
 
 typedef struct cli_command {
@@ -85,6 +88,11 @@ void cli_copy_given(const cli_command *c, const cli_args *a, void *dst, const vo
  * field lies in [lo, lo + len) and has a default, tab with lib (the library's defaults). Prints
  * each difference; returns the number found. */
 int cli_check_defaults(const cli_command *c, void *tab, const void *lib, size_t lo, size_t len);
+
+/* The canonical settings of a parsed command, one "--name value" line for every option of the
+ * table that is not .cosmetic (values as stored in dest, choices by name, so equal settings
+ * give equal text however they were typed). Returns the length written (truncated at len). */
+size_t cli_settings_text(const cli_command *c, const void *dest, char *out, size_t len);
 
 /* COMMAND --help from the table. */
 void cli_help(const cli_command *c, FILE *f);
