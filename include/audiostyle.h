@@ -560,8 +560,9 @@ AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
  *
  * With a path set, as_style_optimize writes the optimiser's whole state (the current segment's
  * point, best point and L-BFGS history or Adam moments, the finished segments' result, the
- * counters, the stop-test history) at the end of its first iteration and then of the first
- * iteration that ends every_seconds after the last write (0: every iteration), and once more
+ * counters, the stop-test history) at the end of its first iteration and then at the end of
+ * the last iteration before every_seconds have passed since the last write (the last
+ * iteration's duration predicts the next one's; 0: every iteration), and once more
  * when the optimisation is complete (the final spectrogram: a resume goes straight to
  * Griffin-Lim). Writes are atomic (a temporary file beside path, fsync, rename, fsync of the
  * folder) and happen between iterations only, so the clock never changes the computation. A

@@ -44,8 +44,11 @@ LOAD_KEYWORDS = ("content_offset", "content_duration", "style_offset", "style_du
 # options about the CLI's files and terminal: no keyword (Transfer has .save, .spectrogram_png,
 # .genres, and report() writes the journey report)
 # (bitrate is the result file's: Transfer.save(path, bitrate=KBPS))
+# (a killed program's checkpoint and --resume: the library's as_style_set_checkpoint and
+# as_style_resume, not yet keywords)
 CLI_ONLY = ("output", "picture", "no_picture", "report", "force", "genres", "no_genres", "quiet",
-            "json", "save_on_interrupt", "bitrate")
+            "json", "save_on_interrupt", "bitrate", "checkpoint", "checkpoint_every", "no_checkpoint",
+            "resume")
 _KIND = {"int": int, "u64": int, "number": float, "choice": "choice"}
 
 

@@ -83,6 +83,7 @@ struct as_style {
     uint64_t content_hash, style_hash; /* style_hash64 of Sc and Ss */
     char *ck_path, *ck_settings;       /* NULL: no checkpoints */
     double ck_every, ck_last;          /* seconds between writes; when the last was written */
+    double ck_iter_end;                /* when the last iteration ended (0: none yet) */
     int ck_written;                    /* writes by this object */
     as_status ck_rc;                   /* a write failed: the run ends with it */
     as_error ck_err;
@@ -662,14 +663,18 @@ static as_status ck_write(as_style *st, int stage)
     return rc;
 }
 
-/* At the end of an iteration: a checkpoint when the last one is ck_every seconds old (the
- * first at the first iteration). Only the moment of writing depends on the clock, never the
- * computation. Non-zero: the write failed (st->ck_rc). */
+/* At the end of an iteration: a checkpoint at the first, then whenever the next one would end
+ * more than ck_every seconds after the last write (the last iteration's duration predicts it),
+ * so that a kill loses at most about ck_every seconds of work. Only the moment of writing
+ * depends on the clock, never the computation. Non-zero: the write failed (st->ck_rc). */
 static int ck_maybe(as_style *st)
 {
     if (!st->ck_path) return 0;
-    if (st->ck_written > 0 && now_s() - st->ck_last < st->ck_every) return 0;
+    double t = now_s(), iter_s = st->ck_iter_end > 0 ? t - st->ck_iter_end : 0;
+    st->ck_iter_end = t;
+    if (st->ck_written > 0 && t - st->ck_last + iter_s < st->ck_every) return 0;
     st->ck_rc = ck_write(st, STYLE_CKPT_OPTIMIZING);
+    st->ck_iter_end = now_s(); /* the write is not the next iteration's time */
     return st->ck_rc != AS_OK;
 }
 
@@ -690,6 +695,7 @@ as_status as_style_set_checkpoint(as_style *st, const char *path, double every_s
     }
     st->ck_every = every_seconds;
     st->ck_written = 0;
+    st->ck_iter_end = 0;
     return AS_OK;
 }
 

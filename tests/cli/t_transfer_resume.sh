@@ -4,7 +4,7 @@
 source "$ROOT/tests/cli/lib.sh"
 C="$ROOT/examples/rock_sectoid_feelings.flac"; S="$ROOT/examples/techno_torustrooper_tt1.flac"
 K="$TMPD/job.ckpt"
-args=(--filters 32 --content-duration 3 --style-duration 3 --iterations 40 --griffin-lim-iterations 60
+args=(--filters 32 --content-duration 3 --style-duration 3 --iterations 24 --griffin-lim-iterations 30
       --precision fp32 --threads 1 --checkpoint "$K" --checkpoint-every 0 --no-picture --no-genres)
 "$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/ref.wav" "${args[@]}" --checkpoint-every 30 2>"$TMPD/err0" \
   || fail "uninterrupted run: $(cat "$TMPD/err0")"
@@ -29,7 +29,7 @@ kill_at() {
   wait "$pid" 2>/dev/null
   [ -s "$K" ] || fail "no checkpoint after the kill at $stage $n: $(cat "$TMPD/err1")"
 }
-for at in "optimize 2" "optimize 17" "optimize 38" "griffin-lim 20"; do
+for at in "optimize 2" "optimize 13" "optimize 23" "griffin-lim 12"; do
   set -- $at
   rm -f "$TMPD/res.wav"
   kill_at "$1" "$2" "$TMPD/res.wav"
