@@ -4,7 +4,7 @@
 source "$ROOT/tests/cli/lib.sh"
 C="$ROOT/examples/rock_sectoid_feelings.flac"; S="$ROOT/examples/techno_torustrooper_tt1.flac"
 K="$TMPD/job.ckpt"
-args=(--filters 32 --content-duration 3 --style-duration 3 --iterations 24 --griffin-lim-iterations 30
+args=(--filters 32 --content-duration 3 --style-duration 3 --iterations 24 --griffin-lim-iterations 1500
       --precision fp32 --threads 1 --checkpoint "$K" --checkpoint-every 0 --no-picture --no-genres)
 "$AUDIOSTYLE" transfer "$C" "$S" -o "$TMPD/ref.wav" "${args[@]}" --checkpoint-every 30 2>"$TMPD/err0" \
   || fail "uninterrupted run: $(cat "$TMPD/err0")"
@@ -22,14 +22,14 @@ kill_at() {
   for i in $(seq 1 600); do
     jq -c --arg s "$stage" --argjson n "$n" 'select(.stage == $s and .iteration >= $n)' "$TMPD/prog" \
       2>/dev/null | grep -q . && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
+    kill -0 "$pid" 2>/dev/null || fail "the run ended before its kill at $stage $n: $(cat "$TMPD/err1")"
+    sleep 0.05
   done
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   [ -s "$K" ] || fail "no checkpoint after the kill at $stage $n: $(cat "$TMPD/err1")"
 }
-for at in "optimize 2" "optimize 13" "optimize 23" "griffin-lim 12"; do
+for at in "optimize 2" "optimize 13" "optimize 23" "griffin-lim 10"; do
   set -- $at
   rm -f "$TMPD/res.wav"
   kill_at "$1" "$2" "$TMPD/res.wav"
