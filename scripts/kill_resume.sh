@@ -5,7 +5,7 @@
 # to finish; checks that the result has the same bits as the reference (cmp) and prints, for each
 # kill, the work lost: the seconds the killed process ran since its last checkpoint write (or
 # since it started, when it wrote none). Default job: the default preset on 40 s of a rock track
-# in the style of a techno one (2 segments, a few minutes on 2 cores), checkpoints every 30 s.
+# in the style of a techno one (3 segments, a few minutes on 2 cores), checkpoints every 30 s.
 #   BUILD=dir (default build), KILL_MIN/KILL_MAX: a kill comes that many seconds after the start
 #   (default 8..45), SEED for the moments (default 1).
 set -u
