@@ -937,7 +937,7 @@ static const part *find_part(const part *ps, int n, const char *name)
 }
 
 /* The transfer options a job may set: the option table's numbers and choices, less those that
- * are the server's to decide (threads, memory, outputs). */
+ * are the server's to decide (threads, memory, outputs, checkpoints). */
 static const cli_opt *job_option(const char *field)
 {
     char name[64];
@@ -950,7 +950,8 @@ static const cli_opt *job_option(const char *field)
         if (strcmp(t[i].name, name)) continue;
         if (t[i].type != CLI_INT && t[i].type != CLI_U64 && t[i].type != CLI_DOUBLE && t[i].type != CLI_CHOICE)
             return NULL;
-        if (!strcmp(name, "threads") || !strcmp(name, "max-memory")) return NULL;
+        if (!strcmp(name, "threads") || !strcmp(name, "max-memory") || !strcmp(name, "checkpoint-every"))
+            return NULL; /* the server's; its jobs run without checkpoints */
         return &t[i];
     }
     return NULL;
