@@ -609,6 +609,24 @@ int cli_part_fail(cli_part *p, size_t idx, const char *msg)
     return append(p, idx, b.p, b.n, 1);
 }
 
+int cli_part_forget(cli_part *p, size_t idx)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->r[i].idx == idx) {
+            if (!p->r[i].failed) p->done--;
+            else p->failed--;
+            if (p->resumed > p->done) p->resumed = p->done;
+            free(p->r[i].text);
+            p->r[i--] = p->r[--p->n];
+        }
+    if (p->fd >= 0) close(p->fd);
+    p->fd = -1;
+    if (rewrite(p, 1) != 0) return 1;
+    p->fd = open(p->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (p->fd < 0) return cli_path_problem(1, p->path, NULL, "cannot open for appending (%s)", strerror(errno));
+    return 0;
+}
+
 void cli_part_progress(cli_part *p, int force)
 {
     double now = cli_now();

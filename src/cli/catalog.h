@@ -64,6 +64,8 @@ cli_part *cli_part_open(const char *path, const cli_catalog *c, cli_shard s, uns
 int cli_part_add(cli_part *p, size_t idx, const char *body, size_t len);
 /* Records that input idx failed with msg (one line). */
 int cli_part_fail(cli_part *p, size_t idx, const char *msg);
+/* Drops what the part holds of input idx (rewriting it): the input is to be done again. */
+int cli_part_forget(cli_part *p, size_t idx);
 /* A progress line on stderr ("features: shard 3/7: 57/143 inputs done, 3.2/s, ETA 0:27") at
  * most every 10 s (or now with force) when stderr is not a terminal (a terminal has the
  * progress bar) and not quiet: each task of an array logs its own progress. */
