@@ -240,6 +240,28 @@ static int cmp_str(const void *a, const void *b)
  * outputs by paths.c's rules, and no output that another row reads or writes. */
 static int check_rows(const char *manifest, row *R, size_t n, char **global, int n_global)
 {
+    /* every output once, and none read by a row (as written, after resolution) */
+    const char **all = malloc(sizeof *all * 3 * (n ? n : 1));
+    if (!all) return cli_error(NULL, AS_ERR_NOMEM, manifest);
+    for (size_t i = 0; i < n; i++) all[i] = R[i].output;
+    qsort(all, n, sizeof *all, cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(all[i], all[i - 1]) == 0) {
+            fprintf(stderr, "audiostyle: %s: two rows write %s\n", manifest, all[i]);
+            free(all);
+            return 2;
+        }
+    for (size_t i = 0; i < n; i++) {
+        const char *key[2] = {R[i].content, R[i].style};
+        for (int j = 0; j < 2; j++)
+            if (bsearch(&key[j], all, n, sizeof *all, cmp_str)) {
+                fprintf(stderr, "audiostyle: %s: row %zu reads %s, which a row writes; an output never replaces an input\n",
+                        manifest, i + 1, key[j]);
+                free(all);
+                return 2;
+            }
+    }
+    free(all);
     for (size_t i = 0; i < n; i++) {
         int argc;
         char **v = row_argv(&R[i], global, n_global, 0, 0, &argc);
@@ -263,28 +285,6 @@ static int check_rows(const char *manifest, row *R, size_t n, char **global, int
             return rc;
         }
     }
-    /* every output once, and none read by a row (as written, after resolution) */
-    const char **all = malloc(sizeof *all * 3 * (n ? n : 1));
-    if (!all) return cli_error(NULL, AS_ERR_NOMEM, manifest);
-    for (size_t i = 0; i < n; i++) all[i] = R[i].output;
-    qsort(all, n, sizeof *all, cmp_str);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(all[i], all[i - 1]) == 0) {
-            fprintf(stderr, "audiostyle: %s: two rows write %s\n", manifest, all[i]);
-            free(all);
-            return 2;
-        }
-    for (size_t i = 0; i < n; i++) {
-        const char *key[2] = {R[i].content, R[i].style};
-        for (int j = 0; j < 2; j++)
-            if (bsearch(&key[j], all, n, sizeof *all, cmp_str)) {
-                fprintf(stderr, "audiostyle: %s: row %zu reads %s, which a row writes; an output never replaces an input\n",
-                        manifest, i + 1, key[j]);
-                free(all);
-                return 2;
-            }
-    }
-    free(all);
     return 0;
 }
 
