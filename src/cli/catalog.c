@@ -22,7 +22,24 @@ enum { PART_FORMAT = 1 };
 int cli_shard_parse(const char *cmd, const char *spec, cli_shard *s)
 {
     long k, n;
-    if (strcmp(spec, "slurm") == 0) {
+    if (strncmp(spec, "slurm/", 6) == 0) { /* K is the task id, N given: a resubmitted task (--array=K) */
+        const char *id = getenv("SLURM_ARRAY_TASK_ID");
+        char *e1, *e2;
+        n = strtol(spec + 6, &e2, 10);
+        if (!spec[6] || *e2 || n < 1 || n > 1000000) {
+            cli_usage(cmd, "--shard slurm/N needs N from 1 to 1000000 (got '%s')", spec + 6);
+            return 0;
+        }
+        if (!id || !*id) {
+            cli_usage(cmd, "--shard %s: SLURM_ARRAY_TASK_ID is not set (not a task of a job array)", spec);
+            return 0;
+        }
+        k = strtol(id, &e1, 10);
+        if (*e1 || k < 0 || k >= n) {
+            cli_usage(cmd, "--shard %s: the task id %s is not in 0..%ld (number the array from 0)", spec, id, n - 1);
+            return 0;
+        }
+    } else if (strcmp(spec, "slurm") == 0) {
         const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT"),
                    *mn = getenv("SLURM_ARRAY_TASK_MIN");
         if (!id || !*id || !cnt || !*cnt) {

@@ -33,9 +33,10 @@ typedef struct cli_shard {
     int k, n; /* 0 <= k < n; n = 0: not sharded */
 } cli_shard;
 
-/* Parses "K/N" (0 <= K < N <= 1000000) or "slurm": K = SLURM_ARRAY_TASK_ID minus
- * SLURM_ARRAY_TASK_MIN (0 when unset), N = SLURM_ARRAY_TASK_COUNT. Prints a usage error for cmd
- * and returns 0 when spec is not valid. */
+/* Parses "K/N" (0 <= K < N <= 1000000), "slurm": K = SLURM_ARRAY_TASK_ID minus
+ * SLURM_ARRAY_TASK_MIN (0 when unset), N = SLURM_ARRAY_TASK_COUNT, or "slurm/N": K =
+ * SLURM_ARRAY_TASK_ID (a task resubmitted alone, --array=K, knows N only so). Prints a usage
+ * error for cmd and returns 0 when spec is not valid. */
 int cli_shard_parse(const char *cmd, const char *spec, cli_shard *s);
 
 /* 64-bit FNV-1a of n bytes, continuing from h (start with CLI_HASH_INIT). */

@@ -27,7 +27,7 @@ static const cli_opt classify_opts[] = {
     {.name = "timeline", .type = CLI_FLAG, .help = "also the genres of each window (30 s, or the model's segment length)", .offset = O(timeline)},
     {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e7, .def = "1200", .help = "refuse files longer than S seconds (0 = no limit)", .offset = O(max_duration)},
     {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "a catalog's table instead of the lines on standard output: .csv (file,genre_1,probability_1,...,warning) or .jsonl (one --json object a line), written atomically", .offset = O(out)},
-    {.name = "shard", .type = CLI_STRING, .metavar = "K/N", .help = "only the inputs whose index in the sorted list is K modulo N, into the part file -o OUT.part that `audiostyle merge` joins into the .csv or .jsonl named by --format; rerun, it resumes (slurm: K and N of the Slurm array task)", .offset = O(shard)},
+    {.name = "shard", .type = CLI_STRING, .metavar = "K/N", .help = "only the inputs whose index in the sorted list is K modulo N, into the part file -o OUT.part that `audiostyle merge` joins into the .csv or .jsonl named by --format; rerun, it resumes (slurm: K and N of the Slurm array task; slurm/N: K is the task id)", .offset = O(shard)},
     {.name = "format", .type = CLI_CHOICE, .choices = "csv|jsonl", .def = "csv", .help = "with --shard: what the parts are made for (-o OUT.csv or OUT.jsonl gives it otherwise)", .offset = O(format)},
     {.name = "model-type", .type = CLI_REFUSED, .help = "classify takes a model file (--model FILE); --model-type is for train and evaluate"},
 };

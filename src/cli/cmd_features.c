@@ -130,7 +130,7 @@ static const cli_opt features_opts[] = {
     {.name = "jobs", .short_name = 'j', .type = CLI_INT, .min = 1, .max = 1024, .def_text = "number of cores, fewer when memory is short", .help = "files processed in parallel", .offset = O(jobs)},
     {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e9, .def = "1200", .help = "refuse files longer than S seconds (0 = no limit)", .offset = O(max_duration)},
     {.name = "force", .type = CLI_FLAG, .help = "replace existing files the command would write without being named", .offset = O(force)},
-    {.name = "shard", .type = CLI_STRING, .metavar = "K/N", .help = "only the inputs whose index in the sorted list is K modulo N, into the part file OUT.part that `audiostyle merge` joins; rerun, it resumes (slurm: K and N of the Slurm array task)", .offset = O(shard)},
+    {.name = "shard", .type = CLI_STRING, .metavar = "K/N", .help = "only the inputs whose index in the sorted list is K modulo N, into the part file OUT.part that `audiostyle merge` joins; rerun, it resumes (slurm: K and N of the Slurm array task; slurm/N: K is the task id)", .offset = O(shard)},
     {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors", .offset = O(quiet)},
 };
 #undef O

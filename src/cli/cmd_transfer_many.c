@@ -25,7 +25,7 @@ typedef struct many_args {
 #define O(f) offsetof(many_args, f)
 static const cli_opt many_opts[] = {
     {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "LOG", .help = "the log of the rows done (row,content,style,output): LOG.csv, or with --shard the part LOG.part that `audiostyle merge` joins into it", .offset = O(out)},
-    {.name = "shard", .type = CLI_STRING, .metavar = "K/N", .help = "only the rows whose index is K modulo N; the part records each row as it finishes and a rerun resumes at the first row not done (slurm: K and N of the Slurm array task; 0/1 makes a single machine's run resumable)", .offset = O(shard)},
+    {.name = "shard", .type = CLI_STRING, .metavar = "K/N", .help = "only the rows whose index is K modulo N; the part records each row as it finishes and a rerun resumes at the first row not done (slurm: K and N of the Slurm array task; slurm/N: K is the task id; 0/1 makes a single machine's run resumable)", .offset = O(shard)},
     {.name = "force", .type = CLI_FLAG, .help = "replace existing pictures that were not named (transfer --force) in every row", .offset = O(force)},
     {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors (every transfer with --quiet)", .offset = O(quiet)},
 };
