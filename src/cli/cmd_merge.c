@@ -103,10 +103,18 @@ static int status(cli_part_data *P, int np, const int *by)
     size_t total = P[0].total, done = 0, failed = 0, no_part = 0;
     for (int i = 0; i < np; i++) {
         size_t d = 0, f = 0;
+        unsigned char *st = calloc(P[i].n_assigned + 1, 1); /* 1 failed, 2 done, per input */
+        if (!st) return cli_error(NULL, AS_ERR_NOMEM, "merge");
         for (size_t r = 0; r < P[i].n_rec; r++) {
-            if (P[i].rec[r].body) d++;
-            else f++;
+            size_t j = P[i].rec[r].idx / (size_t)P[i].n;
+            unsigned char v = P[i].rec[r].body ? 2 : 1;
+            if (v > st[j]) st[j] = v;
         }
+        for (size_t j = 0; j < P[i].n_assigned; j++) {
+            d += st[j] == 2;
+            f += st[j] == 1;
+        }
+        free(st);
         char sh[64], fl[64] = "";
         if (f) snprintf(fl, sizeof fl, ", %zu failed", f);
         printf("%s: %s: %zu of %zu inputs done%s%s\n", P[i].path, shard_name(&P[i], sh, sizeof sh), d, P[i].n_assigned,
