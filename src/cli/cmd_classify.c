@@ -262,8 +262,13 @@ int cmd_classify(int argc, char **argv)
     }
     as_features *fx = as_features_create(&st);
     if (!fx) {
+        cli_part_close(co.part);
+        free(header);
+        free(co.text);
+        free(co.len);
         as_genre_destroy(m);
         free(files);
+        free(skip);
         cli_inputs_free(&in);
         return cli_error(NULL, st, "features");
     }
@@ -275,9 +280,14 @@ int cmd_classify(int argc, char **argv)
     if (!starts || !wp) {
         free(starts);
         free(wp);
+        cli_part_close(co.part);
+        free(header);
+        free(co.text);
+        free(co.len);
         as_features_destroy(fx);
         as_genre_destroy(m);
         free(files);
+        free(skip);
         cli_inputs_free(&in);
         return cli_error(NULL, AS_ERR_NOMEM, "classify");
     }
