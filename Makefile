@@ -122,6 +122,14 @@ unit: $(TESTS)
 asan: deps
 	@$(MAKE) --no-print-directory -j2 BUILD=build-asan SAN=1 OPT=-O1 check-run
 
+# make check-slurm: the catalog recipes (scripts/slurm/*.sbatch) on a single-node Slurm cluster
+# that tests/slurm/run.sh starts and stops here (root; installs slurm-wlm, munge and parallel).
+.PHONY: check-slurm
+check-slurm:
+	@bash scripts/install-deps.sh --slurm || echo "check-slurm: could not install slurm-wlm and munge"
+	@$(MAKE) --no-print-directory -j2 $(PROG)
+	@BUILD=$(BUILD) bash tests/slurm/run.sh
+
 # Only as_* may be exported from the shared library.
 check-symbols: $(SHARED)
 	@bad=$$(nm -D --defined-only $(SHARED) | awk '{print $$3}' | grep -v '^as_' | grep -v '^_' || true); \

@@ -5,7 +5,7 @@
  * argument that could name an existing file elsewhere (absolute paths, '..', '-' for stdin,
  * '~') is replaced by a name that does not exist: the parsers run fully, then the command fails
  * at its first file access. Leaks are caught by LeakSanitizer after every input.
- * fuzz-extra: src/cli/common.c src/cli/opt.c src/cli/paths.c src/cli/walk.c src/cli/cmd_info.c src/cli/cmd_spectrogram.c src/cli/cmd_features.c
+ * fuzz-extra: src/cli/common.c src/cli/opt.c src/cli/paths.c src/cli/walk.c src/cli/catalog.c src/cli/cmd_info.c src/cli/cmd_spectrogram.c src/cli/cmd_features.c
  * fuzz-flags: -close_fd_mask=3
  */
 #include "cli/cli.h"

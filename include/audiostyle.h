@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -627,6 +628,10 @@ typedef struct as_features_row {
  * shortest decimal that reads back exactly, atomically (temporary file renamed on success). */
 AS_API as_status as_features_write_csv(const char *path, const as_features_row *rows, size_t n,
                                        as_error *err);
+/* The same text to an open stream: the header line when header is set, then the rows (what
+ * as_features_write_csv writes, byte for byte; a catalog's part files are made of it).
+ * AS_ERR_IO when the stream reports an error. */
+AS_API as_status as_features_print_csv(FILE *fp, const as_features_row *rows, size_t n, int header);
 
 /* One analysis per track (src/features/analysis.c): the per-frame arrays every consumer of a
  * track reads — the GTZAN features, the quality metrics, the report — computed once:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench [PART=dsp|nst|features|genre|song|quality|paths|presets|python|formats|serve]: prints
+# make bench [PART=dsp|nst|features|genre|song|quality|paths|presets|python|formats|serve|catalog]: prints
 # the benchmark tables (markdown).
 # Without PART: dsp, nst, features, genre, paths, formats (minutes). song (a 3-minute transfer, ~10 min),
 # presets (17 transfers, ~15 min) and quality (18 transfers, ~30 min) run only when named.
@@ -12,6 +12,7 @@ for p in "${parts[@]}"; do
   case $p in
     quality) BUILD=$BUILD bash scripts/bench_quality.sh ;;
     paths) BUILD=$BUILD bash scripts/bench_paths.sh ;;
+    catalog) BUILD=$BUILD bash scripts/bench_catalog.sh ;;
     serve) BUILD=$BUILD bash scripts/bench_serve.sh ;;
     formats) bash scripts/bench_formats.sh "$BUILD/bench-formats" && AS_BENCH_FORMATS=$BUILD/bench-formats "$BUILD/bench_runner" formats ;;
     python) AUDIOSTYLE_LIB="$PWD/$BUILD/libaudiostyle.so" PYTHONPATH="$PWD/python" \

@@ -7,6 +7,8 @@
 #   scripts/install-deps.sh --python   also Debian's python3 packages the Python binding's tests
 #                                      need (numpy, cffi, pytest, venv + pip for the install
 #                                      test, jupyter-nbconvert + ipykernel for the notebook)
+#   scripts/install-deps.sh --slurm    also Slurm (slurm-wlm, munge: make check-slurm starts a
+#                                      single-node cluster) and GNU parallel (the catalog recipes)
 set -eu
 pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblapacke-dev liblbfgs-dev libcairo2-dev libdnnl-dev libmicrohttpd-dev curl"
 pkgs="$pkgs libavformat-dev libavcodec-dev libavutil-dev"
@@ -18,8 +20,9 @@ for a in "$@"; do
                command -v node >/dev/null || pkgs="$pkgs nodejs"
                command -v npm >/dev/null || pkgs="$pkgs npm" ;;
     --dev) pkgs="$pkgs clang libclang-rt-14-dev valgrind cppcheck" ;;
+    --slurm) pkgs="$pkgs slurm-wlm munge parallel" ;;
     --python) pkgs="$pkgs python3 python3-numpy python3-cffi python3-pytest python3-venv python3-pip jupyter-nbconvert python3-ipykernel" ;;
-    *) echo "install-deps.sh: unknown option $a (use --browser, --dev or --python)" >&2; exit 2 ;;
+    *) echo "install-deps.sh: unknown option $a (use --browser, --dev, --python or --slurm)" >&2; exit 2 ;;
   esac
 done
 missing=""

@@ -20,6 +20,9 @@ int cmd_train(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_transfer_many(int argc, char **argv);
+extern const cli_command cli_cmd_merge, cli_cmd_transfer_many;
 /* Their option tables (cmd_<verb>.c), listed in main.c's cli_commands. */
 extern const cli_command cli_cmd_info, cli_cmd_spectrogram, cli_cmd_transfer, cli_cmd_features,
     cli_cmd_classify, cli_cmd_train, cli_cmd_evaluate, cli_cmd_compare, cli_cmd_serve;

@@ -6,6 +6,7 @@
  * memory each file needs is estimated from its header: a file that cannot fit in MemAvailable
  * is refused, and fewer files run at once when `jobs` of them would not fit. */
 #define _POSIX_C_SOURCE 200809L
+#include "catalog.h"
 #include "cli.h"
 #include "walk.h"
 
@@ -27,6 +28,9 @@ typedef struct job {
     int64_t nrows;
     as_status status;
     as_error err;
+    size_t idx;   /* in the full sorted list */
+    int finished; /* under shared.lock */
+    int recorded; /* --shard: written to the part (main thread) */
 } job;
 
 typedef struct joblist {
@@ -107,13 +111,14 @@ static void *worker_main(void *arg)
         run_job(w->f, &sh->jobs->v[i], sh->segments, sh->max_duration);
         pthread_mutex_lock(&sh->lock);
         sh->done++;
+        sh->jobs->v[i].finished = 1;
         pthread_mutex_unlock(&sh->lock);
     }
     return NULL;
 }
 
 typedef struct features_args {
-    const char *out;
+    const char *out, *shard;
     int segments, jobs, quiet, force;
     double max_duration;
 } features_args;
@@ -125,6 +130,7 @@ static const cli_opt features_opts[] = {
     {.name = "jobs", .short_name = 'j', .type = CLI_INT, .min = 1, .max = 1024, .def_text = "number of cores, fewer when memory is short", .help = "files processed in parallel", .offset = O(jobs)},
     {.name = "max-duration", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e9, .def = "1200", .help = "refuse files longer than S seconds (0 = no limit)", .offset = O(max_duration)},
     {.name = "force", .type = CLI_FLAG, .help = "replace existing files the command would write without being named", .offset = O(force)},
+    {.name = "shard", .type = CLI_STRING, .metavar = "K/N", .help = "only the inputs whose index in the sorted list is K modulo N, into the part file OUT.part that `audiostyle merge` joins; rerun, it resumes (slurm: K and N of the Slurm array task; slurm/N: K is the task id)", .offset = O(shard)},
     {.name = "quiet", .short_name = 'q', .type = CLI_FLAG, .help = "print nothing but errors", .offset = O(quiet)},
 };
 #undef O
@@ -203,6 +209,93 @@ static char *row_name(const char *name, int segments, int64_t k)
     return o;
 }
 
+/* The text of rows (a header line when header is set) as the CSV has it; NULL on failure. */
+static char *csv_text(const as_features_row *rows, size_t n, int header, size_t *len)
+{
+    char *t = NULL;
+    FILE *m = open_memstream(&t, len);
+    if (!m) return NULL;
+    as_status st = as_features_print_csv(m, rows, n, header);
+    if (fclose(m) != 0 || st != AS_OK) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* --shard: the part of the sorted list this run takes, as a catalog (catalog.h). */
+static cli_part *open_part(const char *out, const cli_inputs *in, int segments, double max_duration, cli_shard s,
+                           unsigned char *done, int quiet)
+{
+    const char **names = malloc(sizeof *names * (in->n ? in->n : 1));
+    size_t hl = 0;
+    char *header = csv_text(NULL, 0, 1, &hl);
+    cli_part *p = NULL;
+    if (names && header) {
+        uint64_t h = CLI_HASH_INIT;
+        for (size_t i = 0; i < in->n; i++) {
+            const char *lab = in->v[i].label ? in->v[i].label : "";
+            names[i] = in->v[i].name;
+            h = cli_hash(h, in->v[i].name, strlen(in->v[i].name) + 1);
+            h = cli_hash(h, lab, strlen(lab) + 1);
+        }
+        char opts[128];
+        snprintf(opts, sizeof opts, "segments=%d max-duration=%.17g", segments, max_duration);
+        cli_catalog c = {.command = "features", .ext = ".csv", .options = opts, .header = header, .total = in->n,
+                         .names = names, .list_hash = h};
+        p = cli_part_open(out, &c, s, done, quiet);
+    } else {
+        cli_error(NULL, AS_ERR_NOMEM, out);
+    }
+    free(names);
+    free(header);
+    return p;
+}
+
+/* --shard: appends the jobs finished since the last call to the part; 1 when one could not be. */
+static int record_finished(joblist *L, shared *sh, cli_part *part, int segments)
+{
+    int bad = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        job *j = &L->v[i];
+        pthread_mutex_lock(&sh->lock);
+        int fin = j->finished;
+        pthread_mutex_unlock(&sh->lock);
+        if (!fin || j->recorded) continue;
+        j->recorded = 1;
+        if (j->status != AS_OK) {
+            char msg[sizeof j->err.msg + 64];
+            if (j->err.msg[0]) snprintf(msg, sizeof msg, "%s", j->err.msg);
+            else snprintf(msg, sizeof msg, "%s: %s", j->path, as_strerror(j->status));
+            cli_error(&j->err, j->status, j->path);
+            bad |= cli_part_fail(part, j->idx, msg);
+            continue;
+        }
+        as_features_row *rows = calloc((size_t)j->nrows, sizeof *rows);
+        size_t len = 0;
+        char *text = NULL;
+        int ok = rows != NULL;
+        for (int64_t k = 0; ok && k < j->nrows; k++) {
+            rows[k].filename = row_name(j->name, segments, k);
+            rows[k].length = j->lengths[k];
+            rows[k].values = j->values + k * AS_FEATURES_COUNT;
+            rows[k].label = j->label ? j->label : "";
+            ok = rows[k].filename != NULL;
+        }
+        if (ok) text = csv_text(rows, (size_t)j->nrows, 0, &len);
+        for (int64_t k = 0; rows && k < j->nrows; k++) free((char *)rows[k].filename);
+        free(rows);
+        if (!text) bad |= cli_error(NULL, AS_ERR_NOMEM, j->path);
+        else bad |= cli_part_add(part, j->idx, text, len);
+        free(text);
+        free(j->values);
+        free(j->lengths);
+        j->values = NULL;
+        j->lengths = NULL;
+    }
+    return bad;
+}
+
 int cmd_features(int argc, char **argv)
 {
     features_args o = {0};
@@ -216,7 +309,10 @@ int cmd_features(int argc, char **argv)
     if (!out) return cli_usage("features", "no output file (-o OUT.csv)");
     if (a.npos == 0) return cli_usage("features", "no input file or folder");
     if (jobs <= 0) jobs = ncpu > 0 ? (int)ncpu : 1;
-    cli_out outs[] = {{.path = out, .what = "the table", .exts = ".csv", .stdout_ok = 1, .named = 1}};
+    cli_shard shard = {0, 0};
+    if (o.shard && !cli_shard_parse("features", o.shard, &shard)) return 2;
+    cli_out outs[] = {{.path = out, .what = shard.n ? "the part" : "the table", .exts = shard.n ? ".part" : ".csv",
+                       .stdout_ok = !shard.n, .named = 1}};
     int bad = cli_check_paths("features", outs, 1, (const char *const *)a.pos, a.npos, o.force);
     if (bad) return bad;
 
@@ -238,15 +334,34 @@ int cmd_features(int argc, char **argv)
             return bad;
         }
     }
-    joblist L = {calloc(in.n, sizeof(job)), in.n};
-    if (!L.v) {
+    cli_part *part = NULL;
+    unsigned char *was_done = calloc(in.n, 1);
+    if (was_done && shard.n && !(part = open_part(out, &in, segments, max_duration, shard, was_done, quiet))) {
+        free(was_done);
+        cli_inputs_free(&in);
+        return 1;
+    }
+    joblist L = {calloc(in.n, sizeof(job)), 0};
+    if (!L.v || !was_done) {
+        free(was_done);
+        free(L.v);
+        cli_part_close(part);
         cli_inputs_free(&in);
         return cli_error(NULL, AS_ERR_NOMEM, "features");
     }
     for (size_t i = 0; i < in.n; i++) {
-        L.v[i].path = in.v[i].path;
-        L.v[i].name = in.v[i].name;
-        L.v[i].label = in.v[i].label;
+        if (shard.n && (i % (size_t)shard.n != (size_t)shard.k || was_done[i])) continue;
+        job *j = &L.v[L.n++];
+        j->path = in.v[i].path;
+        j->name = in.v[i].name;
+        j->label = in.v[i].label;
+        j->idx = i;
+    }
+    free(was_done);
+    if (part && L.n == 0) { /* the shard was done already (or has no input) */
+        int rc = cli_part_close(part);
+        free_jobs(&L, &in);
+        return rc ? 1 : failed;
     }
     if ((size_t)jobs > L.n) jobs = (int)L.n;
     {
@@ -267,6 +382,7 @@ int cmd_features(int argc, char **argv)
             fprintf(stderr, "hint: --segments S needs less (one row per S-second segment), or cut the file "
                             "shorter; --max-duration S refuses long files\n");
             free_jobs(&L, &in);
+            cli_part_close(part);
             return 1;
         }
         if (big && biggest * jobs > avail) {
@@ -299,6 +415,7 @@ int cmd_features(int argc, char **argv)
         fprintf(stderr, "audiostyle: features: cannot start (%s)\n", as_strerror(st != AS_OK ? st : AS_ERR_NOMEM));
         free(W);
         free_jobs(&L, &in);
+        cli_part_close(part);
         return 1;
     }
     cli_progress p;
@@ -312,6 +429,10 @@ int cmd_features(int argc, char **argv)
         char extra[64];
         snprintf(extra, sizeof extra, "%.1f files/s", el > 0 ? done / el : 0.0);
         cli_progress_update(&p, (double)done, (double)L.n, extra);
+        if (part) {
+            failed |= record_finished(&L, &sh, part, segments);
+            cli_part_progress(part, 0);
+        }
         if (finished) break;
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -322,6 +443,17 @@ int cmd_features(int argc, char **argv)
     }
     cli_progress_end(&p);
     free(W);
+    if (part) { /* the shard: its part has every input finished; merge writes the table */
+        failed |= record_finished(&L, &sh, part, segments);
+        pthread_mutex_destroy(&sh.lock);
+        int interrupted = cli_interrupted();
+        cli_part_progress(part, 1);
+        int rc = cli_part_close(part);
+        if (interrupted)
+            fprintf(stderr, "audiostyle: features: interrupted; %s keeps the inputs done (the same command resumes)\n", out);
+        free_jobs(&L, &in);
+        return (rc || failed || interrupted) ? 1 : 0;
+    }
     pthread_mutex_destroy(&sh.lock);
 
     int rc = 0;

@@ -30,7 +30,8 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     fprintf(stderr, "audiostyle %s: ", cmd);
     vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\ntry 'audiostyle %s --help'\n", cmd);
+    /* "transfer-many: pairs.csv: row 5" names where; the help is the command's */
+    fprintf(stderr, "\ntry 'audiostyle %.*s --help'\n", (int)strcspn(cmd, ":"), cmd);
     va_end(ap);
     return 2;
 }

@@ -14,6 +14,7 @@ const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 const cli_command *const cli_commands[] = {
     &cli_cmd_transfer, &cli_cmd_classify, &cli_cmd_features, &cli_cmd_train,
     &cli_cmd_evaluate, &cli_cmd_spectrogram, &cli_cmd_compare, &cli_cmd_info, &cli_cmd_serve,
+    &cli_cmd_transfer_many, &cli_cmd_merge, /* catalogs sharded with --shard (catalog.h) */
 };
 const int cli_n_commands = CLI_N(cli_commands);
 

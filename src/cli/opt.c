@@ -153,6 +153,21 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *dest, cli_args 
     return CLI_CONTINUE;
 }
 
+static size_t field_size(const cli_opt *o);
+
+int cli_parse_check(const cli_command *c, int argc, char **argv)
+{
+    size_t size = 64;
+    for (int i = 0; i < c->n_opts; i++)
+        if (c->opts[i].offset + field_size(&c->opts[i]) > size) size = c->opts[i].offset + field_size(&c->opts[i]);
+    void *scratch = calloc(1, size);
+    if (!scratch) return 1;
+    cli_args a;
+    int rc = cli_parse(c, argc, argv, scratch, &a);
+    free(scratch);
+    return rc == CLI_CONTINUE ? 0 : rc == 0 ? 2 : rc;
+}
+
 /* Bytes of the field an option stores into (0 for none). */
 static size_t field_size(const cli_opt *o)
 {

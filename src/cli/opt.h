@@ -77,6 +77,10 @@ typedef struct cli_args {
  * into argv (which getopt_long permutes). */
 int cli_parse(const cli_command *c, int argc, char **argv, void *dest, cli_args *a);
 
+/* Parses argv as cli_parse does into a scratch destination, only to check it: 0 when it is
+ * valid, else cli_parse's status (2, the usage error printed; 0 after --help is refused as 2). */
+int cli_parse_check(const cli_command *c, int argc, char **argv);
+
 /* Whether the option named `name` was given (0 for a name not in the table). */
 int cli_given(const cli_command *c, const cli_args *a, const char *name);
 

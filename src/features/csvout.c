@@ -29,6 +29,29 @@ static void put_field(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+as_status as_features_print_csv(FILE *fp, const as_features_row *rows, size_t n, int header)
+{
+    if (!fp || (!rows && n)) return AS_ERR_ARG;
+    if (header) {
+        fputs("filename,length", fp);
+        for (int i = 0; i < AS_FEATURES_COUNT; i++) fprintf(fp, ",%s", as_features_column(i));
+        fputs(",label\n", fp);
+    }
+    char num[64];
+    for (size_t r = 0; r < n; r++) {
+        put_field(fp, rows[r].filename);
+        fprintf(fp, ",%lld", (long long)rows[r].length);
+        for (int i = 0; i < AS_FEATURES_COUNT; i++) {
+            fmt_double(num, sizeof num, rows[r].values[i]);
+            fprintf(fp, ",%s", num);
+        }
+        fputc(',', fp);
+        put_field(fp, rows[r].label);
+        fputc('\n', fp);
+    }
+    return ferror(fp) ? AS_ERR_IO : AS_OK;
+}
+
 as_status as_features_write_csv(const char *path, const as_features_row *rows, size_t n,
                                 as_error *err)
 {
@@ -42,22 +65,7 @@ as_status as_features_write_csv(const char *path, const as_features_row *rows, s
         as__tmp_abort(tmp);
         return as__fail(err, AS_ERR_IO, path, "cannot write");
     }
-    fputs("filename,length", fp);
-    for (int i = 0; i < AS_FEATURES_COUNT; i++) fprintf(fp, ",%s", as_features_column(i));
-    fputs(",label\n", fp);
-    char num[64];
-    for (size_t r = 0; r < n; r++) {
-        put_field(fp, rows[r].filename);
-        fprintf(fp, ",%lld", (long long)rows[r].length);
-        for (int i = 0; i < AS_FEATURES_COUNT; i++) {
-            fmt_double(num, sizeof num, rows[r].values[i]);
-            fprintf(fp, ",%s", num);
-        }
-        fputc(',', fp);
-        put_field(fp, rows[r].label);
-        fputc('\n', fp);
-    }
-    int bad = ferror(fp);
+    int bad = as_features_print_csv(fp, rows, n, 1) != AS_OK;
     if (fflush(fp) != 0) bad = 1;
     if (fsync(fileno(fp)) != 0) bad = 1;
     if (fclose(fp) != 0) bad = 1;

@@ -3,7 +3,7 @@
 # the inputs, also through a symbolic and a hard link; an output that is a folder; an output in
 # a read-only folder (skipped as root, where every folder is writable) and under a regular file;
 # an output of the wrong extension. Each is refused before any work (well under a second) with exit 2 (1 for the folder cases), a first line naming the output, the
-# input unchanged and nothing left behind. info and classify write no file: they refuse -o.
+# input unchanged and nothing left behind. info writes no file: it refuses -o.
 source "$ROOT/tests/cli/lib.sh"
 A=$AUDIOSTYLE
 W=$TMPD/w
@@ -108,6 +108,7 @@ case_ 2 "-" train d.csv -o -
 case_ 2 "-" evaluate d.csv --folds 2 --confusion -
 # commands that write no file
 case_ 2 "-o" info c.flac -o x.txt
-case_ 2 "-o" classify c.flac -o x.txt
+case_ 2 x.txt classify c.flac -o x.txt
+case_ 2 x.part features c.flac --shard 0/2 -o x.part.csv
 chmod u+w "$W/ro"
 [ "$bad" -eq 0 ] || fail "$bad path cases misbehaved (lines above)"

@@ -9,7 +9,7 @@
 source "$ROOT/tests/cli/lib.sh"
 A=$AUDIOSTYLE
 json=$("$A" options --json) || fail "options --json"
-jq -e 'length == 9 and all(.[]; (.options | length) > 0
+jq -e 'length == 11 and all(.[]; (.options | length) > 0
   and all(.options[]; (.long | type) == "string" and (.help | length) > 0
     and (.type | IN("flag", "int", "u64", "number", "string", "file_in", "file_out", "choice", "pair"))))' \
   <<<"$json" >/dev/null || fail "options --json is not the expected shape"
@@ -51,13 +51,15 @@ done
 
 # the README: options shown with a command belong to it; every other mention exists somewhere
 all=$(jq -r '.[].options[].long' <<<"$json" | sort -u)
-others="help verbose version man json dev browser python system-site-packages cflags libs enable" # global; install-deps, venv, pkg-config, cppcheck
+others="help verbose version man json dev browser python system-site-packages cflags libs enable slurm parsable array cpus-per-task dependency" # global; install-deps, venv, pkg-config, cppcheck
 while IFS= read -r line; do
-  c=$(grep -oE 'audiostyle (transfer|classify|features|train|evaluate|spectrogram|compare|info)\b' <<<"$line" | head -n 1 | cut -d' ' -f2)
+  c=$(grep -oE 'audiostyle (transfer-many|transfer|classify|features|train|evaluate|spectrogram|compare|info|merge)\b' <<<"$line" | head -n 1 | cut -d' ' -f2)
   for o in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$line" | sed 's/^--//'); do
+    cc=$c # transfer-many passes the options after -- to transfer
+    [ "$c" = transfer-many ] && [[ "$line" == *" -- "*"--$o"* ]] && cc=transfer
     if [ -n "$c" ] && [[ "$line" == *"audiostyle $c "*"--$o"* ]]; then
-      jq -e --arg c "$c" --arg o "$o" '.[] | select(.command == $c) | any(.options[]; .long == $o)' <<<"$json" >/dev/null \
-        || [[ " $others " == *" $o "* ]] || fail "README: '$c --$o' is not an option of $c: $line"
+      jq -e --arg c "$cc" --arg o "$o" '.[] | select(.command == $c) | any(.options[]; .long == $o)' <<<"$json" >/dev/null \
+        || [[ " $others " == *" $o "* ]] || fail "README: '$cc --$o' is not an option of $cc: $line"
     else
       grep -qx -- "$o" <<<"$all" || [[ " $others " == *" $o "* ]] || fail "README mentions --$o, no command has it: $line"
     fi
