@@ -205,7 +205,7 @@ static int read_manifest(const char *path, as_csv *csv, row **out, size_t *nout)
 }
 
 /* transfer's argv for row r: the command, the inputs, -o, the options for every row, the row's. */
-static char **row_argv(const row *r, char **global, int n_global, int quiet, int force, int *argc)
+static char **row_argv(const row *r, char **global, int n_global, int quiet, int force, int resume, int *argc)
 {
     char **v = calloc((size_t)(n_global + r->n_opt + 10), sizeof *v);
     if (!v) return NULL;
@@ -219,6 +219,7 @@ static char **row_argv(const row *r, char **global, int n_global, int quiet, int
     for (int i = 0; i < r->n_opt; i++) v[n++] = r->opt[i];
     if (quiet) v[n++] = (char *)"--quiet";
     if (force) v[n++] = (char *)"--force";
+    if (resume) v[n++] = (char *)"--resume";
     v[n] = NULL;
     *argc = n;
     return v;
@@ -264,7 +265,7 @@ static int check_rows(const char *manifest, row *R, size_t n, char **global, int
     free(all);
     for (size_t i = 0; i < n; i++) {
         int argc;
-        char **v = row_argv(&R[i], global, n_global, 0, 0, &argc);
+        char **v = row_argv(&R[i], global, n_global, 0, 0, 0, &argc);
         if (!v) return cli_error(NULL, AS_ERR_NOMEM, manifest);
         char name[4200];
         snprintf(name, sizeof name, "transfer-many: %s: row %zu", manifest, i + 1);
@@ -397,7 +398,10 @@ int cmd_transfer_many(int argc, char **argv)
         if (!o.quiet) fprintf(stderr, "audiostyle: transfer-many: %s: %s in the style of %s\n", R[i].name, R[i].cell[0], R[i].cell[1]);
         int targc;
         /* the row in progress when a previous run stopped may have left its picture: replace it */
-        char **v = row_argv(&R[i], global, n_global, o.quiet, o.force || resumed, &targc);
+        /* a long row killed mid-way left its checkpoint (transfer's OUT.ckpt): continue it */
+        char ck[4200];
+        snprintf(ck, sizeof ck, "%s.ckpt", R[i].output);
+        char **v = row_argv(&R[i], global, n_global, o.quiet, o.force || resumed, exists(ck), &targc);
         if (!v) {
             rc = cli_error(NULL, AS_ERR_NOMEM, manifest);
             break;

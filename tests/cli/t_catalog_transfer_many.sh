@@ -2,7 +2,7 @@
 # transfer-many (issue 15): one transfer per manifest row through transfer's own code (the same
 # result file as `audiostyle transfer` with those options), row options by transfer's names,
 # paths relative to the manifest; sharded logs merge into the single run's log; a shard killed
-# during a row resumes at that row; bad manifests get one line naming the file and the problem.
+# during a row resumes at that row (a row killed mid-way continues from its checkpoint); bad manifests get one line naming the file and the problem.
 source "$ROOT/tests/cli/lib.sh"
 A=$AUDIOSTYLE
 ex=$ROOT/examples
@@ -53,6 +53,19 @@ grep -q "resuming, $had of 4 inputs done" <<<"$out" || fail "resume: $out"
 "$A" merge "$TMPD/k.part" -o "$TMPD/k.csv" -q || fail "merge after kill"
 cmp "$TMPD/single.csv" "$TMPD/k.csv" || fail "killed and resumed: log differs"
 for f in a.wav b.wav c.flac d.wav; do cmp "$TMPD/$f" "$TMPD/m/out/$f" || fail "killed and resumed: $f differs"; done
+# a long row killed mid-way continues from its checkpoint (transfer's OUT.ckpt): the same bits
+long=(--content-duration 3 --style-duration 3 --iterations 80 --filters 32 --griffin-lim-iterations 4 --threads 1 --seed 5 --no-picture)
+printf 'content,style,output,checkpoint,checkpoint-every\nin/rock_sectoid_feelings.flac,in/techno_torustrooper_tt1.flac,out/e.wav,out/e.wav.ckpt,0\n' > "$TMPD/m/long.csv"
+"$A" transfer "$ex/rock_sectoid_feelings.flac" "$ex/techno_torustrooper_tt1.flac" -o "$TMPD/e.wav" -q --no-checkpoint "${long[@]}" || fail "transfer e"
+"$A" transfer-many "$TMPD/m/long.csv" -o "$TMPD/l.csv" -q -- "${long[@]}" 2>/dev/null &
+pid=$!
+for i in $(seq 1 3000); do [ -e "$TMPD/m/out/e.wav.ckpt" ] && break; sleep 0.01; done
+kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+[ -e "$TMPD/m/out/e.wav.ckpt" ] || fail "no checkpoint before the kill (or the row finished first)"
+out=$("$A" transfer-many "$TMPD/m/long.csv" -o "$TMPD/l.csv" -- "${long[@]}" 2>&1) || fail "continue: $out"
+grep -q "resuming from the checkpoint" <<<"$out" || fail "the row did not continue from its checkpoint: $out"
+cmp "$TMPD/e.wav" "$TMPD/m/out/e.wav" || fail "the continued row differs from an uninterrupted transfer"
+[ ! -e "$TMPD/m/out/e.wav.ckpt" ] || fail "the checkpoint is left after success"
 # an output recorded but gone is redone
 rm "$TMPD/m/out/d.wav"
 out=$("$A" transfer-many "$TMPD/m/pairs.csv" --shard 0/1 -o "$TMPD/k.part" -- "${fast[@]}" 2>&1) || fail "redo: $out"
