@@ -52,6 +52,7 @@ SHARED := $(BUILD)/libaudiostyle.so
 PROG   := $(BUILD)/audiostyle
 TESTS  := $(BUILD)/test_runner
 BENCHP := $(BUILD)/bench_runner
+SOAKP  := $(BUILD)/soak
 
 .PHONY: fuzz all lib deps check check-run unit asan check-tsan check-tsan-run soak soak-run bench bench-run demo demo-run install uninstall \
         check-symbols clean install-python uninstall-python python-check python-options
@@ -135,7 +136,6 @@ check-tsan-run: $(TESTS) $(PROG)
 # make soak [SOAK_SECONDS=600]: tests/soak/soak.c, the library for that long in one process
 # (scripts/soak.sh); not part of make check
 SOAK_SECONDS ?= 600
-SOAKP := $(BUILD)/soak
 $(SOAKP): $(BUILD)/obj/tests/soak/soak.o $(STATIC)
 	$(CC) -o $@ $< $(STATIC) $(LDLIBS_ALL)
 

@@ -312,7 +312,7 @@ int main(int argc, char **argv)
     double el = now_s() - t0;
     printf("soak: %d rounds in %.0f s\n", rounds, el);
     printf("soak: RSS curve (MB, end of each round):");
-    int step = rounds > 60 ? rounds / 60 : 1; /* at most ~60 points, and always the last */
+    int step = (rounds + 59) / 60; /* at most ~60 points, and always the last */
     for (int i = 0; i < rounds; i++)
         if (i % step == 0 || i == rounds - 1) printf(" %.1f", rss[i] / 1024.0);
     printf("\n");
