@@ -4,7 +4,8 @@
 #      on 2 worker threads and two Griffin-Lims sharing one STFT, features + classify in two
 #      threads with one shared model; the rest run single-threaded but instrumented)
 #   2. `audiostyle features --jobs 2` on examples/ and on the hostile corpus (tests/bad)
-#   3. `audiostyle transfer --threads 2` (Griffin-Lim's 2 workers, OpenBLAS's pool set to 2)
+#   3. `audiostyle transfer --threads 2 --report` (Griffin-Lim's 2 workers, OpenBLAS's pool at 2)
+#   4. tests/cli/t_serve_api.sh against the TSan build of `audiostyle serve`
 # Every report goes to a file of its own (TSAN_OPTIONS log_path), never into a test's captured
 # stderr; the run fails when any exists, whatever the exit codes. tests/tsan.supp lists the
 # suppressions (each with its reason: only reports inside Debian's uninstrumented libraries).
@@ -42,8 +43,11 @@ bash tests/bad/make_bad.sh "$work/bad" >/dev/null 2>&1
 features_bad() { "$A" features "$work/bad" -o "$work/bad.csv" --jobs 2 --quiet; [ $? -eq 1 ]; }
 step features_jobs2_hostile features_bad
 step transfer_threads2 "$A" transfer examples/rock_sectoid_feelings.flac examples/techno_torustrooper_tt1.flac \
-  -o "$work/t.wav" --filters 16 --content-duration 1 --style-duration 1 --iterations 3 \
-  --griffin-lim-iterations 6 --threads 2 --no-genres --quiet
+  -o "$work/t.wav" --report "$work/t.html" --filters 16 --content-duration 1 --style-duration 1 \
+  --iterations 3 --griffin-lim-iterations 6 --threads 2 --no-genres --quiet
+# the server: libmicrohttpd's threads, job threads, transfer children (tests/cli/t_serve_api.sh)
+serve_api() { AUDIOSTYLE="$A" CLI_FILTER=t_serve_api bash tests/cli/run.sh; }
+step serve_api serve_api
 
 n=$(find "$work/reports" -type f | wc -l)
 if [ "$n" -gt 0 ]; then
