@@ -3,7 +3,8 @@
 #   1. every unit test (tests/test_threads.c: two transfers at once through the API, Griffin-Lim
 #      on 2 worker threads and two Griffin-Lims sharing one STFT, features + classify in two
 #      threads with one shared model; the rest run single-threaded but instrumented)
-#   2. `audiostyle features --jobs 2` on examples/ and on the hostile corpus (tests/bad)
+#   2. `audiostyle features --jobs 2` on examples/, on the hostile corpus (tests/bad) and on 48
+#      copies of its files that fail to open
 #   3. `audiostyle transfer --threads 2 --report` (Griffin-Lim's 2 workers, OpenBLAS's pool at 2)
 #   4. tests/cli/t_serve_api.sh against the TSan build of `audiostyle serve`
 # Every report goes to a file of its own (TSAN_OPTIONS log_path), never into a test's captured
@@ -42,6 +43,15 @@ bash tests/bad/make_bad.sh "$work/bad" >/dev/null 2>&1
 # the hostile corpus fails file by file (exit 1), never with a crash, a hang or a report
 features_bad() { "$A" features "$work/bad" -o "$work/bad.csv" --jobs 2 --quiet; [ $? -eq 1 ]; }
 step features_jobs2_hostile features_bad
+# many failing opens at once (libsndfile's process-wide open error: src/audio/audio.h)
+mkdir -p "$work/failing"
+for k in 1 2 3 4 5 6 7 8; do
+  for b in random.wav random.mp3 random.flac text.mp3 trunc_header.wav rate0.wav; do
+    [ -e "$work/bad/$b" ] && cp "$work/bad/$b" "$work/failing/$k-$b"
+  done
+done
+features_failing() { "$A" features "$work/failing" -o "$work/failing.csv" --jobs 2 --quiet 2>/dev/null; [ $? -eq 1 ]; }
+step features_jobs2_failing_opens features_failing
 step transfer_threads2 "$A" transfer examples/rock_sectoid_feelings.flac examples/techno_torustrooper_tt1.flac \
   -o "$work/t.wav" --report "$work/t.html" --filters 16 --content-duration 1 --style-duration 1 \
   --iterations 3 --griffin-lim-iterations 6 --threads 2 --no-genres --quiet

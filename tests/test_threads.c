@@ -197,3 +197,59 @@ TEST(threads_features_and_classify_two_at_once)
     as_signal_free(&a);
     as_signal_free(&b);
 }
+
+/* ---- failed opens in two threads at once keep their own messages --------------------------- */
+
+typedef struct open_job {
+    const char *path, *want; /* the message must contain want */
+    int wrong, loads;
+} open_job;
+
+static void *open_main(void *arg)
+{
+    open_job *j = arg;
+    for (int i = 0; i < 40; i++) {
+        as_signal y = {0};
+        as_error err = {0};
+        if (as_audio_load(j->path, NULL, &y, &err) == AS_OK) as_signal_free(&y);
+        else if (!strstr(err.msg, j->want)) j->wrong++;
+        j->loads++;
+    }
+    return NULL;
+}
+
+/* libsndfile keeps a failed open's error in process-wide variables (src/audio/audio.h): without
+ * the library's lock two threads could read each other's reason (and TSan reports the race). */
+TEST(threads_failed_opens_keep_their_own_messages)
+{
+    char rnd[512], trunc[512];
+    snprintf(rnd, sizeof rnd, "%s/random.wav", scratch_dir());
+    snprintf(trunc, sizeof trunc, "%s/trunc_header.wav", scratch_dir());
+    FILE *f = fopen(rnd, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    as_rng r;
+    as_rng_seed(&r, 11);
+    for (int i = 0; i < 4096; i++) fputc((int)(as_rng_uniform(&r) * 256) & 255, f);
+    fclose(f);
+    f = fopen(trunc, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fwrite("RIFF\x24\x08\x00\x00WAVEfmt \x10\x00\x00\x00", 1, 20, f); /* a WAV header cut at 20 bytes */
+    fclose(f);
+    open_job j[2] = {{.path = rnd, .want = "Format not recognised"}, {.path = trunc, .want = "fmt"}};
+    /* each alone first: the messages this test expects */
+    for (int i = 0; i < 2; i++) {
+        as_signal y = {0};
+        as_error err = {0};
+        CHECK(as_audio_load(j[i].path, NULL, &y, &err) == AS_ERR_FORMAT);
+        CHECK_MSG(strstr(err.msg, j[i].want) != NULL, "%s alone: \"%s\"", j[i].path, err.msg);
+        as_signal_free(&y);
+    }
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) CHECK(pthread_create(&th[i], NULL, open_main, &j[i]) == 0);
+    for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < 2; i++)
+        CHECK_MSG(j[i].loads == 40 && j[i].wrong == 0, "%s: %d of %d messages not its own", j[i].path,
+                  j[i].wrong, j[i].loads);
+}
