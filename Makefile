@@ -2,6 +2,7 @@
 #   make            library, program          make check    tests (installs Debian deps first)
 #   make demo       the demo job              make bench    benchmark tables
 #   make asan       tests under ASan+UBSan    make install  PREFIX=/usr/local
+#   make check-tsan threads under TSan        make soak     SOAK_SECONDS=600 (leaks over time)
 #   make install-python   the Python package for Debian's python3 (PREFIX/lib/python3.X/dist-packages)
 # BUILD=dir puts every output in its own folder (build/ by default), so several builds coexist.
 
@@ -16,7 +17,9 @@ OPT     ?= -O2
 WERROR  ?= $(if $(CI),-Werror,)
 SAN     ?=
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-SANFLAGS := $(if $(SAN),$(SANITIZE))
+# SAN=tsan: ThreadSanitizer instead (make check-tsan); any other non-empty SAN: ASan+UBSan
+TSANITIZE := -fsanitize=thread -fno-omit-frame-pointer
+SANFLAGS := $(if $(filter tsan,$(SAN)),$(TSANITIZE),$(if $(SAN),$(SANITIZE)))
 
 # V=1 prints whole compiler command lines.
 V       ?= 0
@@ -49,8 +52,9 @@ SHARED := $(BUILD)/libaudiostyle.so
 PROG   := $(BUILD)/audiostyle
 TESTS  := $(BUILD)/test_runner
 BENCHP := $(BUILD)/bench_runner
+SOAKP  := $(BUILD)/soak
 
-.PHONY: fuzz all lib deps check check-run unit asan bench bench-run demo demo-run install uninstall \
+.PHONY: fuzz all lib deps check check-run unit asan check-tsan check-tsan-run soak soak-run bench bench-run demo demo-run install uninstall \
         check-symbols clean install-python uninstall-python python-check python-options
 
 all: $(STATIC) $(SHARED) $(PROG)
@@ -113,7 +117,7 @@ $(BENCHP): $(BENCH_OBJ) $(STATIC)
 check: deps
 	@$(MAKE) --no-print-directory -j2 check-run
 
-check-run: $(TESTS) $(PROG) check-symbols
+check-run: $(TESTS) $(PROG) $(SOAKP) check-symbols
 	@BUILD=$(BUILD) SAN=$(SAN) bash scripts/check.sh
 
 unit: $(TESTS)
@@ -129,6 +133,25 @@ check-slurm:
 	@bash scripts/install-deps.sh --slurm || echo "check-slurm: could not install slurm-wlm and munge"
 	@$(MAKE) --no-print-directory -j2 $(PROG)
 	@BUILD=$(BUILD) bash tests/slurm/run.sh
+
+# ThreadSanitizer (scripts/check_tsan.sh): the unit tests, features --jobs 2, transfer --threads 2
+check-tsan: deps
+	@$(MAKE) --no-print-directory -j2 BUILD=build-tsan SAN=tsan OPT=-O1 check-tsan-run
+
+check-tsan-run: $(TESTS) $(PROG)
+	@BUILD=$(BUILD) bash scripts/check_tsan.sh
+
+# make soak [SOAK_SECONDS=600]: tests/soak/soak.c, the library for that long in one process
+# (scripts/soak.sh); not part of make check
+SOAK_SECONDS ?= 600
+$(SOAKP): $(BUILD)/obj/tests/soak/soak.o $(STATIC)
+	$(CC) -o $@ $< $(STATIC) $(LDLIBS_ALL)
+
+soak: deps
+	@$(MAKE) --no-print-directory -j2 soak-run
+
+soak-run: $(SOAKP)
+	@BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) bash scripts/soak.sh
 
 # Only as_* may be exported from the shared library.
 check-symbols: $(SHARED)

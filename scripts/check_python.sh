@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # The Python package's tests (python/tests, pytest) against $BUILD/libaudiostyle.so and the
-# $AUDIOSTYLE program. Ends with "python: N passed, N failed" (parsed from pytest's summary), or
-# with "python: skipped (reason)" when Debian's python3 with numpy, cffi and pytest is not there
-# (scripts/install-deps.sh --python installs them): a suite that did not run never counts as
-# passed. Tests pytest skipped (the notebook without jupyter-nbconvert) are listed on a line
-# "python: N tests skipped".
+# $AUDIOSTYLE program. Ends with "python: N passed, N failed, N skipped" (parsed from pytest's
+# summary) and a line "SKIPPED python/TEST: REASON" for each test pytest skipped (the notebook
+# without jupyter-nbconvert); when Debian's python3 with numpy, cffi and pytest is not there
+# (scripts/install-deps.sh --python installs them) the whole suite is one skip,
+# "SKIPPED python/suite: REASON": a suite that did not run never counts as passed.
 set -u
 BUILD=${BUILD:-build}
 PY=${PYTHON:-/usr/bin/python3}
+suite_skip() { echo "python: 0 passed, 0 failed, 1 skipped"; echo "SKIPPED python/suite: $*"; exit 0; }
 if [ -n "${SAN:-}" ]; then
-  echo "python: skipped (sanitizer build: the ASan runtime cannot be loaded into $PY)"; exit 0
+  suite_skip "sanitizer build: the sanitizer runtime cannot be loaded into $PY"
 fi
-if ! [ -x "$PY" ]; then echo "python: skipped (no $PY)"; exit 0; fi
+if ! [ -x "$PY" ]; then suite_skip "no $PY"; fi
 missing=$("$PY" -c 'import importlib.util as u
 print(" ".join(m for m in ("numpy", "cffi", "pytest") if u.find_spec(m) is None))' 2>/dev/null) \
   || missing="(python3 did not start)"
 if [ -n "$missing" ]; then
-  echo "python: skipped (missing: $missing; scripts/install-deps.sh --python installs them)"; exit 0
+  suite_skip "missing: $missing; scripts/install-deps.sh --python installs them"
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -32,6 +33,7 @@ f=$((f + e))
 if [ -z "$summary" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
   echo "check_python.sh: pytest did not finish (exit $rc)"; f=$((f + 1))
 fi
-[ "$s" -gt 0 ] && echo "python: $s tests skipped"
-echo "python: $p passed, $f failed"
+echo "python: $p passed, $f failed, $s skipped"
+# pytest -rs: "SKIPPED [1] tests/test_x.py:12: reason"
+sed -n 's/^SKIPPED \[[0-9]*\] \(tests\/[^ ]*\): \(.*\)$/SKIPPED python\/\1: \2/p' "$log"
 [ "$f" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages audiostyle needs to build, test and run. Idempotent: installs only
-# what is missing and says what. Uses sudo when not root.
+# what is missing and says what. Uses sudo when not root; not root and without sudo, prints the
+# apt-get line to run as root and exits 1.
 #   scripts/install-deps.sh            build + test packages
 #   scripts/install-deps.sh --browser  also Debian's chromium, and node + npm where missing (the
 #                                      report's and the web app's browser tests)
@@ -9,10 +10,11 @@
 #                                      test, jupyter-nbconvert + ipykernel for the notebook)
 #   scripts/install-deps.sh --slurm    also Slurm (slurm-wlm, munge: make check-slurm starts a
 #                                      single-node cluster) and GNU parallel (the catalog recipes)
+# AS_DEPS_EXTRA="PKG..." adds packages to the list (tests/cli/t_install_deps_no_root.sh).
 set -eu
 pkgs="make gcc pkg-config jq time libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev liblapacke-dev liblbfgs-dev libcairo2-dev libdnnl-dev libmicrohttpd-dev curl"
 pkgs="$pkgs libavformat-dev libavcodec-dev libavutil-dev"
-pkgs="$pkgs fonts-dejavu-core"
+pkgs="$pkgs fonts-dejavu-core ${AS_DEPS_EXTRA:-}"
 for a in "$@"; do
   case "$a" in
     --browser) pkgs="$pkgs chromium"
@@ -32,9 +34,16 @@ for p in $pkgs; do
   fi
 done
 [ -z "$missing" ] && exit 0
-echo "install-deps.sh: installing:$missing"
 sudo=""
-if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null; then
+    sudo="sudo"
+  else
+    echo "install-deps.sh: run as root: apt-get install -y$missing" >&2
+    exit 1
+  fi
+fi
+echo "install-deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 # shellcheck disable=SC2086

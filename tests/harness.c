@@ -1,13 +1,17 @@
 /* harness.c — the test runner: runs every TEST (or those whose name contains an argument), each
- * in a child process, and ends with "N passed, N failed". */
+ * in a child process, and ends with "unit: N passed, N failed, N skipped"; each skipped test is
+ * listed on a line "SKIPPED unit/NAME: REASON" (scripts/check.sh checks them against
+ * tests/skips-allowed when CI is set). */
 #define _POSIX_C_SOURCE 200809L
 #include "harness.h"
 
 #include <math.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +47,29 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 }
 
 int harness_failed(void) { return n_fail_checks; }
+
+/* A skip's reason travels from the test's child process to the runner in a shared page; the child
+ * exits with SKIP_EXIT. With --no-fork the test is left by longjmp. */
+#define SKIP_EXIT 77
+static char *skip_reason; /* (SKIP_LEN,) MAP_SHARED */
+#define SKIP_LEN 512
+static int in_child;
+static jmp_buf skip_jmp;
+
+void harness_skip(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[SKIP_LEN];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (skip_reason) snprintf(skip_reason, SKIP_LEN, "%s", buf);
+    printf("    skip: %s\n", buf);
+    fflush(stdout);
+    fflush(stderr);
+    if (in_child) exit(n_fail_checks ? 1 : SKIP_EXIT); /* a check that failed first still fails */
+    longjmp(skip_jmp, 1);
+}
 
 typedef double (*getter)(const void *, size_t);
 static double get_f(const void *p, size_t i) { return ((const float *)p)[i]; }
@@ -182,28 +209,44 @@ static int wanted(const char *name, int argc, char **argv)
     return 0;
 }
 
+/* --no-fork: runs fn here; returns 1 when it skipped (and no check failed before). */
+static int run_in_process(void (*fn)(void))
+{
+    n_fail_checks = 0;
+    if (setjmp(skip_jmp) == 0) {
+        fn();
+        return 0;
+    }
+    return n_fail_checks == 0;
+}
+
 int main(int argc, char **argv)
 {
     int no_fork = 0;
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--no-fork") == 0) no_fork = 1;
-    int passed = 0, failed = 0;
+    void *page = mmap(NULL, SKIP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    skip_reason = page == MAP_FAILED ? NULL : page;
+    int passed = 0, failed = 0, skipped = 0;
     size_t nt = sizeof tests / sizeof tests[0];
+    const char **skip_name = calloc(nt, sizeof *skip_name);
+    char **skip_why = calloc(nt, sizeof *skip_why);
     for (size_t i = 0; i < nt; i++) {
         if (!wanted(tests[i].name, argc, argv)) continue;
         printf("%s\n", tests[i].name);
         fflush(stdout);
         fflush(stderr);
+        if (skip_reason) skip_reason[0] = 0;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int ok;
+        int ok, skip = 0;
         if (no_fork) {
-            n_fail_checks = 0;
-            tests[i].fn();
+            skip = run_in_process(tests[i].fn);
             ok = n_fail_checks == 0;
         } else {
             pid_t pid = fork();
             if (pid == 0) {
+                in_child = 1;
                 tests[i].fn();
                 fflush(stdout);
                 exit(n_fail_checks == 0 ? 0 : 1);
@@ -211,14 +254,27 @@ int main(int argc, char **argv)
             int ws = 0;
             waitpid(pid, &ws, 0);
             ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+            skip = WIFEXITED(ws) && WEXITSTATUS(ws) == SKIP_EXIT;
             if (WIFSIGNALED(ws)) fprintf(stderr, "    killed by signal %d\n", WTERMSIG(ws));
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
-        printf("  %s %s (%.0f ms)\n", ok ? "ok  " : "FAIL", tests[i].name, ms);
-        if (ok) passed++;
+        printf("  %s %s (%.0f ms)\n", skip ? "skip" : ok ? "ok  " : "FAIL", tests[i].name, ms);
+        if (skip) {
+            if (skip_name && skip_why) {
+                skip_name[skipped] = tests[i].name;
+                skip_why[skipped] = strdup(skip_reason && skip_reason[0] ? skip_reason : "no reason given");
+            }
+            skipped++;
+        } else if (ok) passed++;
         else failed++;
     }
-    printf("unit: %d passed, %d failed\n", passed, failed);
+    printf("unit: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    for (int k = 0; skip_name && skip_why && k < skipped; k++) {
+        printf("SKIPPED unit/%s: %s\n", skip_name[k], skip_why[k] ? skip_why[k] : "");
+        free(skip_why[k]);
+    }
+    free(skip_name);
+    free(skip_why);
     return failed ? 1 : 0;
 }

@@ -17,6 +17,14 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 #endif
     ;
 int harness_failed(void);
+/* The test cannot run here (a CPU feature, a library, a fixture it needs is missing): ends the
+ * test at once, and the runner counts it as skipped with the reason, never as passed. */
+void harness_skip(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2), noreturn))
+#endif
+    ;
+#define SKIP(...) harness_skip(__VA_ARGS__)
 
 #define CHECK(cond)                                                         \
     do {                                                                    \

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdlib.h>
@@ -732,7 +733,7 @@ TEST(audio_match_level_limits_peaks_and_reaches_the_rms)
 /* A long-running process keeps its stderr while the library decodes a FLAC or WAV (no fd 2
  * redirection for containers libmpg123 never sees): lines written to fd 2 by another thread
  * during 20 loads all arrive (before, those written while a file was opened were lost). */
-static volatile int loads_done;
+static atomic_int loads_done; /* written by the loader, read by the test's thread */
 static void *load_many(void *arg)
 {
     for (int i = 0; i < 20; i++) {
@@ -741,7 +742,7 @@ static void *load_many(void *arg)
         if (as_audio_load((const char *)arg, NULL, &y, &err) != AS_OK) return (void *)1;
         as_signal_free(&y);
     }
-    loads_done = 1;
+    atomic_store(&loads_done, 1);
     return NULL;
 }
 
@@ -754,10 +755,10 @@ TEST(audio_loading_flac_leaves_stderr_alone)
     int saved = dup(2);
     CHECK(saved >= 0 && dup2(fd, 2) == 2);
     pthread_t t;
+    atomic_store(&loads_done, 0); /* before the thread starts: it may finish at once */
     CHECK(pthread_create(&t, NULL, load_many, (void *)example("../../examples/rock_sectoid_feelings.flac")) == 0);
     long n = 0;
-    loads_done = 0;
-    while (!loads_done) n += write(2, "x\n", 2) == 2;
+    while (!atomic_load(&loads_done)) n += write(2, "x\n", 2) == 2;
     void *rc = NULL;
     pthread_join(t, &rc);
     dup2(saved, 2);

@@ -63,6 +63,26 @@ TEST(features_median_fast_vs_naive)
     free(b);
 }
 
+/* The AVX-512 median kernel (16 lanes, time axis) against the naive twin; the test above covers
+ * whichever kernel this CPU picks, so on a CPU without AVX-512 this one cannot run. */
+TEST(features_median_avx512_vs_naive)
+{
+    if (!feat_simd(3)) SKIP("this CPU has no AVX-512F (the AVX-512 median kernel cannot run)");
+    as_rng r;
+    as_rng_seed(&r, 7);
+    enum { T = 97, F = 1025 };
+    float *S = malloc(sizeof *S * T * F), *a = malloc(sizeof *a * T * F), *b = malloc(sizeof *b * T * F);
+    for (int i = 0; i < T * F; i++) S[i] = (i % 5 == 0) ? (float)(int)(as_rng_uniform(&r) * 4) : (float)as_rng_uniform(&r);
+    for (int k = 1; k <= 31; k += 2) {
+        feat_median_time(a, S, T, F, k);
+        feat_median_naive(b, S, T, F, k, 0);
+        CHECK_MSG(memcmp(a, b, sizeof *a * (size_t)T * F) == 0, "AVX-512 median k %d differs from naive", k);
+    }
+    free(S);
+    free(a);
+    free(b);
+}
+
 TEST(features_seg_stft_power)
 {
     as_npy y, mag, pw;

@@ -13,6 +13,13 @@
  * opened and decoded without touching fd 2 (load.c, may_reach_mpg123). */
 void audio_quiet_begin(void);
 void audio_quiet_end(void);
+/* libsndfile keeps the error of a failed open in process-wide variables (sf_errno and its parse
+ * log, read back by sf_strerror(NULL)): two threads failing an open at once write them together
+ * and may read each other's message (make check-tsan: features --jobs 2 on the hostile corpus).
+ * Every sf_open* and its sf_strerror(NULL) run between these two (a process-wide mutex, taken
+ * inside audio_quiet_begin's when both are); reading and writing samples does not. */
+void audio_sf_open_lock(void);
+void audio_sf_open_unlock(void);
 
 /* Short names for libsndfile format codes ("WAV", "FLAC", "OGG (Vorbis)", "MP3"; "16-bit PCM",
  * "32-bit float", ...). */

@@ -28,6 +28,7 @@
 #include <libavutil/macros.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,10 @@
 
 /* --- logging --------------------------------------------------------------------------- */
 
-static int ff_route_log = 1;
+/* read by FFmpeg's log callback on whichever thread decodes: atomic */
+static atomic_int ff_route_log = 1;
 
-AS_API void as_audio_set_ffmpeg_log(int route) { ff_route_log = route != 0; }
+AS_API void as_audio_set_ffmpeg_log(int route) { atomic_store(&ff_route_log, route != 0); }
 
 /* --- FFmpeg, loaded on first use --------------------------------------------------------
  * libavcodec brings about 140 shared libraries with it (every codec Debian builds in): linked
@@ -90,7 +92,7 @@ static void ff_load(void)
     if (!ff_ok)
         as__log(AS_LOG_WARN, "FFmpeg's libraries cannot be loaded (%s): M4A/MP4, WMA, "
                 "Matroska/WebM and AVI files cannot be read", ff_why);
-    else if (ff_route_log)
+    else if (atomic_load(&ff_route_log))
         ff.av_log_set_callback(ff_log);
 }
 

@@ -55,6 +55,10 @@ static int may_reach_mpg123(const unsigned char *b, size_t n)
 }
 static int quiet_saved = -1;
 
+static pthread_mutex_t sf_open_mu = PTHREAD_MUTEX_INITIALIZER;
+void audio_sf_open_lock(void) { pthread_mutex_lock(&sf_open_mu); }
+void audio_sf_open_unlock(void) { pthread_mutex_unlock(&sf_open_mu); }
+
 void audio_quiet_begin(void)
 {
     pthread_mutex_lock(&quiet_mu);
@@ -337,8 +341,10 @@ static as_status source_open_sf(source *s, const void *head, size_t n, as_error 
     char sfmsg[256];
     int quiet = may_reach_mpg123(head, n);
     if (quiet) audio_quiet_begin();
+    audio_sf_open_lock();
     s->sf = sf_open_virtual(&vio, SFM_READ, &s->info, &s->io);
     if (!s->sf) snprintf(sfmsg, sizeof sfmsg, "%s", sf_strerror(NULL));
+    audio_sf_open_unlock();
     if (quiet) audio_quiet_end();
     if (!s->sf) {
         as_status st1 = sf_open_failed(s, sfmsg, err); /* AS_OK: FFmpeg opened it */

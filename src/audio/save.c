@@ -218,9 +218,12 @@ AS_API as_status as_audio_save(const char *path, const float *x, int64_t n, int 
     info.samplerate = sr_file;
     info.channels = 1;
     info.format = format;
+    char m[256] = "";
+    audio_sf_open_lock(); /* sf_strerror(NULL) is process-wide (audio.h) */
     SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &info, 0);
+    if (!sf) snprintf(m, sizeof m, "%s", sf_strerror(NULL));
+    audio_sf_open_unlock();
     if (!sf) {
-        const char *m = sf_strerror(NULL);
         close(fd);
         as__tmp_abort(tmp);
         free(rs);

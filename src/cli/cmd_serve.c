@@ -1676,7 +1676,9 @@ int cmd_serve(int argc, char **argv)
     int nw = 0;
     for (int i = 0; w && i < A.workers; i++)
         if (pthread_create(&w[nw], NULL, worker, NULL) == 0) nw++;
+    pthread_mutex_lock(&S.mu); /* the daemon's connection threads already read it (GET /api/jobs) */
     S.workers = nw;
+    pthread_mutex_unlock(&S.mu);
     if (!nw) {
         fprintf(stderr, "audiostyle: serve: cannot start the workers\n");
         MHD_stop_daemon(d);

@@ -9,6 +9,8 @@
 #include "features.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,19 +22,30 @@
 #define LANES 8
 #define KMAX 63
 
-static int force_scalar;
-void feat_median_force_scalar(int on) { force_scalar = on; }
+/* The CPU's features, read once per process (pthread_once: several threads extract features at
+ * once, `features --jobs N`, and a lazily filled cache read and written by two of them is a data
+ * race). force_scalar is a test switch (the SIMD kernels against the scalar ones), atomic for the
+ * same reason. */
+static atomic_int force_scalar;
+void feat_median_force_scalar(int on) { atomic_store_explicit(&force_scalar, on, memory_order_relaxed); }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+static int cpu_avx, cpu_avx2, cpu_avx512;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static void cpu_probe(void)
+{
+    cpu_avx = __builtin_cpu_supports("avx") ? 1 : 0;
+    cpu_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    cpu_avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
+#endif
 
 int feat_simd(int need2)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    static int avx = -1, avx2 = -1, avx512 = -1;
-    if (avx < 0) {
-        avx = __builtin_cpu_supports("avx") ? 1 : 0;
-        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-        avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    }
-    return !force_scalar && (need2 == 3 ? avx512 : need2 ? avx2 : avx);
+    pthread_once(&cpu_once, cpu_probe);
+    if (atomic_load_explicit(&force_scalar, memory_order_relaxed)) return 0;
+    return need2 == 3 ? cpu_avx512 : need2 ? cpu_avx2 : cpu_avx;
 #else
     (void)need2;
     return 0;

@@ -4,6 +4,7 @@
 
 #include <cblas.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -37,16 +38,35 @@ void nn_gemm_naive(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K, fl
 }
 
 /* The thread controls live in libopenblas.so.0, which pkg-config's -lblas loads indirectly (the
- * libblas.so.3 shim does not re-export them), so they are looked up at run time; with another
- * BLAS they are absent and the thread count is left alone. */
+ * libblas.so.3 shim does not re-export them), so they are looked up at run time (once); with
+ * another BLAS they are absent and the thread count is left alone.
+ * OpenBLAS's count is process-wide and resizing its pool while another thread is inside an sgemm
+ * is unsafe, so: calls are serialised, and the count is only set when it differs from the current
+ * one. Two jobs in one process that ask for the same count (the CLI's, the server's children,
+ * tests/test_threads.c) thus set it at most once and never under each other's GEMMs; jobs asking
+ * for different counts still change it for each other (as_style_config.threads says so). */
+static void (*blas_set)(int);
+static int (*blas_get)(void);
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t blas_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void blas_find(void)
+{
+    *(void **)(&blas_set) = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    *(void **)(&blas_get) = dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+}
+
 int nn_set_threads(int n)
 {
-    void (*set)(int) = NULL;
-    int (*get)(void) = NULL;
-    *(void **)(&set) = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-    *(void **)(&get) = dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
-    if (n > 0 && set) set(n);
-    return get ? get() : 1;
+    pthread_once(&blas_once, blas_find);
+    pthread_mutex_lock(&blas_mu);
+    int cur = blas_get ? blas_get() : 1;
+    if (n > 0 && blas_set && cur != n) {
+        blas_set(n);
+        cur = blas_get ? blas_get() : n;
+    }
+    pthread_mutex_unlock(&blas_mu);
+    return cur;
 }
 
 double nn_gemm_rate(int64_t M, int64_t N, int64_t K, int reps)

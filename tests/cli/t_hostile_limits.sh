@@ -58,13 +58,21 @@ if [ -x /usr/bin/time ] && ! ldd "$A" 2>/dev/null | grep -q 'libasan'; then
   done
 fi
 
-# SIGTERM mid-run: 400 files one at a time (~20 ms each at -O2, more under ASan); TERM after 1 s
+# SIGTERM mid-run: 400 files one at a time (~20 ms each at -O2, more under ASan). TERM once the
+# run is extracting: its SIGTERM handler is installed (SigCgt in /proc/PID/status, set just before
+# the workers start) and a worker thread exists, not after a fixed sleep
 mkdir -p "$TMPD/many"
 for i in $(seq -w 1 400); do ln -s "$EX" "$TMPD/many/f$i.flac"; done
 mkdir -p "$TMPD/o"
-"$A" features "$TMPD/many" -o "$TMPD/o/out.csv" --jobs 1 --quiet 2>"$TMPD/err" &
+OPENBLAS_NUM_THREADS=1 "$A" features "$TMPD/many" -o "$TMPD/o/out.csv" --jobs 1 --quiet 2>"$TMPD/err" &
 pid=$!
-sleep 1
+for i in $(seq 1 1200); do
+  cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+  threads=$(ls "/proc/$pid/task" 2>/dev/null | wc -l)
+  [ -n "$cgt" ] && (( (16#$cgt >> 14) & 1 )) && [ "$threads" -ge 2 ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
 kill -TERM "$pid"
 t0=$(date +%s)
 wait "$pid"; rc=$?

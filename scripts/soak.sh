@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# make soak: runs $BUILD/soak (tests/soak/soak.c) for SOAK_SECONDS (600) on examples/ and the
+# hostile corpus (tests/bad/make_bad.sh, written to a temporary folder with the reports).
+set -u
+BUILD=${BUILD:-build}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bash tests/bad/make_bad.sh "$work/bad" >/dev/null 2>&1 || { echo "soak.sh: make_bad.sh failed"; exit 1; }
+mkdir -p "$work/out"
+OPENBLAS_NUM_THREADS=1 "$BUILD/soak" --seconds "${SOAK_SECONDS:-600}" --examples examples \
+  --bad "$work/bad" --out "$work/out"
