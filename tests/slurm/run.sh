@@ -5,15 +5,15 @@
 # `audiostyle features`; a task cancelled mid-run (scancel) and resubmitted loses no input and
 # duplicates none; classify.sbatch and transfer-many.sbatch give the single run's bytes too.
 # Needs root and Debian's slurm-wlm and munge (make check-slurm installs them); without them it
-# says why and skips, which fails under CI=true. Ends with "slurm: N passed, N failed".
+# says why and skips, which fails under CI=true. Ends with "slurm: N passed, N failed, N skipped" and the same as a "total:" line (CI sums those).
 set -u
 ROOT=$PWD
 BUILD=${BUILD:-build}
 export AUDIOSTYLE=$ROOT/$BUILD/audiostyle
 skip_all() {
-  echo "SKIP: check-slurm: $*"
-  echo "slurm: 0 passed, 0 failed"
-  echo "slurm skipped: 1 (check-slurm)"
+  echo "SKIPPED slurm/check-slurm: $*"
+  echo "slurm: 0 passed, 0 failed, 1 skipped"
+  echo "total: 0 passed, 0 failed, 1 skipped"
   if [ -n "${CI:-}" ]; then echo "check-slurm: skipped under CI=$CI: that is a failure here"; exit 1; fi
   exit 0
 }
@@ -116,5 +116,6 @@ check cancel_resubmit cancel_resubmit
 check classify_array classify_array
 check transfer_many_array transfer_many_array
 echo "  total: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
-echo "slurm: $pass passed, $fail failed"
+echo "slurm: $pass passed, $fail failed, 0 skipped"
+echo "total: $pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]
