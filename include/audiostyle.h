@@ -440,7 +440,28 @@ typedef struct as_style_config {
                                 memory follows the segment, not the track. 0 = the whole content
                                 at once (the notebook); the default preset: 20 */
     int precision;           /* the convolution's engine: AS_STYLE_PRECISION_AUTO (default), _FP32, _BF16 */
+    /* Style features for tonal styles (docs/notes-tonal.md); every one off in the default and
+     * notebook presets. */
+    int loss_norm;           /* AS_STYLE_NORM_NONE (the notebook) or _TARGET: the content term divided
+                                by mean F(c)^2 and the style term by mean G(F(s))^2, so the weights
+                                mean the same whatever the tracks' levels */
+    double feature_mean_weight; /* w |mean_t F(x) - mean_t F(s)|^2 / |mean_t F(s)|^2; 0 = off */
+    double envelope_weight;  /* per-bin mean over time of u = log(floor + |STFT|) against the
+                                style's, mean square in nepers; 0 = off */
+    double spread_weight;    /* per-bin standard deviation over time of u against the style's; 0 = off */
+    double temporal_weight;  /* the frame energy envelope (log mean power, centred) against the
+                                content's; 0 = off */
+    double envelope_floor;   /* the floor of u, in |STFT| units; 1e-3 */
+    int branch;              /* AS_STYLE_BRANCH_NONE, _MEL (a second random layer on mel bands of
+                                the spectrogram: Barry & Kim 2017) or _LINEAR (on the spectrogram,
+                                another kernel width) */
+    int branch_filters;      /* the branch's filters; 1024 */
+    int branch_kernel_width; /* its width in frames; 31 */
+    int branch_bands;        /* mel bands of _MEL; 128 */
+    double branch_weight;    /* the branch's style weight (its content weight is content_weight); 1 */
 } as_style_config;
+enum { AS_STYLE_NORM_NONE = 0, AS_STYLE_NORM_TARGET = 1 };
+enum { AS_STYLE_BRANCH_NONE = 0, AS_STYLE_BRANCH_MEL = 1, AS_STYLE_BRANCH_LINEAR = 2 };
 
 /* Presets: whole configurations, named on the command line by --preset.
  *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the

@@ -9,4 +9,24 @@
  * their first frames in starts (nseg,) when not NULL. (1, T) when whole. */
 void style_plan_segments(const as_style_config *cfg, int64_t T, int64_t *L, int *nseg, int64_t *starts);
 
+/* The tonal-style extras beside the main layer (src/style/extras.c, docs/notes-tonal.md): the
+ * spectral-statistics terms and the parallel branch, built from cfg for L-frame segments and a
+ * Ts-frame style. */
+struct nn_stats;
+struct nn_branch;
+typedef struct style_extras {
+    struct nn_stats *stats;   /* NULL when every statistics weight is 0 */
+    struct nn_branch *branch; /* NULL when cfg->branch is none */
+} style_extras;
+const char *style_extras_check(const as_style_config *cfg); /* NULL or what is wrong */
+double style_extras_bytes(const as_style_config *cfg, int bins, int64_t L, int64_t Ts);
+double style_extras_flops(const as_style_config *cfg, int bins, int64_t L, int64_t Ts);
+as_status style_extras_create(style_extras *e, const as_style_config *cfg, int bins, int64_t L,
+                              int64_t Ts);
+void style_extras_destroy(style_extras *e);
+as_status style_extras_set_targets(style_extras *e, const float *c, const float *s);
+as_status style_extras_set_content(style_extras *e, const float *c);
+/* Adds the extras' losses to *content and *style and their gradient to grad (bins, L). */
+as_status style_extras_eval(style_extras *e, const float *x, float *grad, double *content, double *style);
+
 #endif

@@ -53,6 +53,7 @@ struct as_style {
     float *m, *v;       /* (F, L) Adam moments */
     float *audio;       /* (n_content,) */
     nn_nst *net;
+    style_extras ex;    /* the tonal-style terms and branch (extras.c); empty by default */
     int targets_ready, started, rendered;
     double best_f, best_lc, best_ls, cur_lc, cur_ls;
     double rms[2];      /* RMS of the content and of the style, for cfg.level */
@@ -101,6 +102,11 @@ static void notebook_config(as_style_config *cfg)
     cfg->stop_decrease = 0;
     cfg->segment_seconds = 0;
     cfg->precision = AS_STYLE_PRECISION_FP32; /* the notebook's arithmetic */
+    cfg->envelope_floor = 1e-3; /* the tonal-style extras: all off (docs/notes-tonal.md) */
+    cfg->branch_filters = 1024;
+    cfg->branch_kernel_width = 31;
+    cfg->branch_bands = 128;
+    cfg->branch_weight = 1.0;
 }
 
 _Static_assert((int)AS_STYLE_PRECISION_AUTO == (int)NN_PRECISION_AUTO &&
@@ -189,6 +195,7 @@ static as_status check_config(const as_style_config *c, as_error *err)
         bad = "segment length must be 0 (whole) or 5 s or more";
     else if (c->precision < AS_STYLE_PRECISION_AUTO || c->precision > AS_STYLE_PRECISION_BF16)
         bad = "unknown precision";
+    if (!bad) bad = style_extras_check(c);
     if (bad) return as__fail(err, AS_ERR_ARG, "style transfer", "%s", bad);
     return AS_OK;
 }
@@ -220,7 +227,8 @@ static nn_nst_shape shape_of(const as_style_config *cfg, int64_t T, int64_t Ts)
                        .padding = cfg->padding == AS_STYLE_PAD_SAME ? NN_PAD_SAME : NN_PAD_VALID,
                        .T = T, .Ts = Ts, .alpha = cfg->content_weight, .beta = cfg->style_weight,
                        .style_mode = NN_STYLE_AUTO, .precision = cfg->precision,
-                       .threads = cfg->threads};
+                       .threads = cfg->threads, .norm = cfg->loss_norm,
+                       .mean_w = cfg->feature_mean_weight};
     int64_t shrink = cfg->padding == AS_STYLE_PAD_SAME ? 0 : cfg->kernel_width - 1;
     if (cfg->gram_divisor == AS_STYLE_GRAM_OUTPUT_FRAMES) {
         sh.div_x = (double)(T - shrink);
@@ -249,6 +257,7 @@ static double side_bytes(const as_style_config *cfg, int64_t T, int64_t Ts, int6
     if (cfg->optimizer == AS_STYLE_ADAM) b += 8.0 * n;
     else b += 8.0 * n * (2.0 * cfg->lbfgs_memory + 6); /* liblbfgs: x, g, xp, gp, d, w + (s, y) pairs */
     b += 4.0 * 8.0 * NST_F * (double)T;          /* Griffin-Lim's complex buffers (rough) */
+    b += style_extras_bytes(cfg, NST_F, L, Ts);  /* the tonal-style extras */
     return b;
 }
 
@@ -270,7 +279,7 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
     est->style_frames = Ts;
     est->segments = nseg;
     est->memory_mb = (nn_nst_bytes(&sh, NULL) + side_bytes(cfg, T, Ts, content_samples)) / 1e6 + NST_BASE_MB;
-    est->flops_per_evaluation = nn_nst_flops(&sh);
+    est->flops_per_evaluation = nn_nst_flops(&sh) + style_extras_flops(cfg, NST_F, L, Ts);
     int it = iterations_of(cfg);
     /* scipy's L-BFGS-B (and liblbfgs here) needs ~1.07 evaluations per iteration on this loss;
      * each segment is one such run */
@@ -437,6 +446,7 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
         rc = nn_nst_create(&st->net, &sh);
     }
     if (rc == AS_OK) rc = nn_nst_init_weights(st->net, cfg->seed);
+    if (rc == AS_OK) rc = style_extras_create(&st->ex, cfg, NST_F, L, Ts);
     if (rc != AS_OK) goto fail;
     st->stats.memory_mb = (st->net->bytes + side_bytes(cfg, T, Ts, content_n)) / 1e6;
     st->stats.precision = precision_name(st->net->precision);
@@ -477,6 +487,7 @@ void as_style_destroy(as_style *st)
     if (!st) return;
     as_stft_destroy(st->stft);
     nn_nst_destroy(st->net);
+    style_extras_destroy(&st->ex);
     if (st->Scs != st->Sc) free(st->Scs);
     if (st->xr != st->x) free(st->xr);
     if (st->mag != st->grad) free(st->mag);
@@ -500,6 +511,7 @@ static double evaluate(as_style *st)
 {
     double lc, ls, t0 = now_s();
     as_status rc = nn_nst_eval(st->net, st->x, st->grad, &lc, &ls);
+    if (rc == AS_OK) rc = style_extras_eval(&st->ex, st->x, st->grad, &lc, &ls);
     st->stats.evaluation_seconds += now_s() - t0;
     if (rc != AS_OK) { /* never a best point; the optimiser is stopped by the caller */
         st->engine_rc = rc;
@@ -723,6 +735,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
         double ts = now_s();
         if (!st->targets_ready) {
             as_status trc = nn_nst_set_targets(st->net, st->Scs, st->Ss);
+            if (trc == AS_OK) trc = style_extras_set_targets(&st->ex, st->Scs, st->Ss);
             if (trc != AS_OK) {
                 st->stats.stop_reason = "engine error";
                 rc = trc;
@@ -731,6 +744,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
             st->targets_ready = 1;
         } else if (segmented) {
             as_status trc = nn_nst_set_content(st->net, st->Scs);
+            if (trc == AS_OK) trc = style_extras_set_content(&st->ex, st->Scs);
             if (trc != AS_OK) {
                 st->stats.stop_reason = "engine error";
                 rc = trc;

@@ -1,0 +1,153 @@
+/* extras.c — the tonal-style additions to the loss (docs/notes-tonal.md), built from the config:
+ * the spectral-statistics terms (src/nn/stats.c) and the parallel random layer on mel bands or
+ * with another kernel width (src/nn/branch.c). transfer.c calls these beside the main layer. */
+#include "core/internal.h"
+#include "dsp/dsp.h"
+#include "nn/nn.h"
+#include "style/style.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EX_NFFT 2048
+#define EX_BRANCH_SEED 0xb4a9c5ULL /* the branch's weights: another stream than the main layer's */
+
+const char *style_extras_check(const as_style_config *c)
+{
+    if (c->loss_norm != AS_STYLE_NORM_NONE && c->loss_norm != AS_STYLE_NORM_TARGET) return "unknown loss normalisation";
+    if (!(c->feature_mean_weight >= 0) || !isfinite(c->feature_mean_weight)) return "feature-mean weight must be >= 0";
+    if (!(c->envelope_weight >= 0) || !isfinite(c->envelope_weight)) return "envelope weight must be >= 0";
+    if (!(c->spread_weight >= 0) || !isfinite(c->spread_weight)) return "spread weight must be >= 0";
+    if (!(c->temporal_weight >= 0) || !isfinite(c->temporal_weight)) return "temporal weight must be >= 0";
+    if (!(c->envelope_floor > 0) || !isfinite(c->envelope_floor)) return "envelope floor must be > 0";
+    if (c->branch < AS_STYLE_BRANCH_NONE || c->branch > AS_STYLE_BRANCH_LINEAR) return "unknown branch";
+    if (c->branch != AS_STYLE_BRANCH_NONE) {
+        if (c->branch_filters < 1 || c->branch_filters > 65536) return "branch filters must be 1..65536";
+        if (c->branch_kernel_width < 1 || c->branch_kernel_width > 1001) return "branch kernel width must be 1..1001";
+        if (c->branch == AS_STYLE_BRANCH_MEL && (c->branch_bands < 1 || c->branch_bands > 512))
+            return "branch bands must be 1..512";
+        if (!(c->branch_weight >= 0) || !isfinite(c->branch_weight)) return "branch weight must be >= 0";
+    }
+    return NULL;
+}
+
+static int has_stats(const as_style_config *c)
+{
+    return c->envelope_weight > 0 || c->spread_weight > 0 || c->temporal_weight > 0;
+}
+
+static nn_stats_shape stats_shape(const as_style_config *c, int bins, int64_t L, int64_t Ts)
+{
+    nn_stats_shape sh = {.C = bins, .T = L, .Ts = Ts, .eps = c->envelope_floor,
+                         .w_env = c->envelope_weight, .w_std = c->spread_weight,
+                         .w_tenv = c->temporal_weight};
+    return sh;
+}
+
+static nn_nst_shape branch_shape(const as_style_config *c, int bins, int64_t L, int64_t Ts)
+{
+    int K = c->branch_kernel_width;
+    nn_nst_shape sh = {.C = c->branch == AS_STYLE_BRANCH_MEL ? c->branch_bands : bins,
+                       .N = c->branch_filters, .K = K,
+                       .padding = c->padding == AS_STYLE_PAD_SAME ? NN_PAD_SAME : NN_PAD_VALID,
+                       .T = L, .Ts = Ts, .alpha = c->content_weight, .beta = c->branch_weight,
+                       .style_mode = NN_STYLE_AUTO, .precision = c->precision,
+                       .threads = c->threads, .norm = c->loss_norm,
+                       .mean_w = c->feature_mean_weight};
+    int64_t shrink = c->padding == AS_STYLE_PAD_SAME ? 0 : K - 1;
+    sh.div_x = (double)(c->gram_divisor == AS_STYLE_GRAM_OUTPUT_FRAMES ? L - shrink : L);
+    sh.div_s = (double)(c->gram_divisor == AS_STYLE_GRAM_OUTPUT_FRAMES ? Ts - shrink : Ts);
+    return sh;
+}
+
+double style_extras_bytes(const as_style_config *c, int bins, int64_t L, int64_t Ts)
+{
+    double b = 0;
+    if (has_stats(c)) {
+        nn_stats_shape s = stats_shape(c, bins, L, Ts);
+        b += (double)nn_stats_bytes(&s);
+    }
+    if (c->branch != AS_STYLE_BRANCH_NONE) {
+        nn_nst_shape s = branch_shape(c, bins, L, Ts);
+        b += (double)nn_branch_bytes(bins, &s);
+    }
+    return b;
+}
+
+double style_extras_flops(const as_style_config *c, int bins, int64_t L, int64_t Ts)
+{
+    double f = 0;
+    if (c->branch != AS_STYLE_BRANCH_NONE) {
+        nn_nst_shape s = branch_shape(c, bins, L, Ts);
+        f += nn_nst_flops(&s);
+        if (c->branch == AS_STYLE_BRANCH_MEL) f += 2.0 * 2.0 * s.C * (double)bins * (double)L; /* P x, P^T g */
+    }
+    return f;
+}
+
+as_status style_extras_create(style_extras *e, const as_style_config *c, int bins, int64_t L,
+                              int64_t Ts)
+{
+    memset(e, 0, sizeof *e);
+    as_status rc = AS_OK;
+    if (has_stats(c)) {
+        nn_stats_shape s = stats_shape(c, bins, L, Ts);
+        rc = nn_stats_create(&e->stats, &s);
+        if (rc != AS_OK) return rc;
+    }
+    if (c->branch != AS_STYLE_BRANCH_NONE) {
+        nn_nst_shape s = branch_shape(c, bins, L, Ts);
+        float *P = NULL; /* (bands, bins) mel triangles, each row scaled to sum 1 (band averages) */
+        if (c->branch == AS_STYLE_BRANCH_MEL) {
+            P = malloc(sizeof(float) * (size_t)s.C * (size_t)bins);
+            if (!P) rc = AS_ERR_NOMEM;
+            if (rc == AS_OK) rc = as_mel_filterbank(P, AS_SR, EX_NFFT, s.C, 0.0, 0.0);
+            for (int b = 0; rc == AS_OK && b < s.C; b++) {
+                double sum = 0;
+                for (int k = 0; k < bins; k++) sum += P[(size_t)b * bins + k];
+                for (int k = 0; k < bins && sum > 0; k++) P[(size_t)b * bins + k] = (float)(P[(size_t)b * bins + k] / sum);
+            }
+        }
+        if (rc == AS_OK) rc = nn_branch_create(&e->branch, bins, P, &s);
+        free(P);
+        if (rc == AS_OK) rc = nn_nst_init_weights(e->branch->net, c->seed ^ EX_BRANCH_SEED);
+        if (rc != AS_OK) {
+            style_extras_destroy(e);
+            return rc;
+        }
+    }
+    return AS_OK;
+}
+
+void style_extras_destroy(style_extras *e)
+{
+    nn_stats_destroy(e->stats);
+    nn_branch_destroy(e->branch);
+    memset(e, 0, sizeof *e);
+}
+
+as_status style_extras_set_targets(style_extras *e, const float *c, const float *s)
+{
+    if (e->stats) nn_stats_set_targets(e->stats, c, s);
+    return e->branch ? nn_branch_set_targets(e->branch, c, s) : AS_OK;
+}
+
+as_status style_extras_set_content(style_extras *e, const float *c)
+{
+    if (e->stats) nn_stats_set_content(e->stats, c);
+    return e->branch ? nn_branch_set_content(e->branch, c) : AS_OK;
+}
+
+as_status style_extras_eval(style_extras *e, const float *x, float *grad, double *content, double *style)
+{
+    as_status rc = AS_OK;
+    if (e->branch) {
+        double lc = 0, ls = 0;
+        rc = nn_branch_eval(e->branch, x, grad, &lc, &ls);
+        *content += lc;
+        *style += ls;
+    }
+    if (e->stats) *style += nn_stats_eval(e->stats, x, grad);
+    return rc;
+}
