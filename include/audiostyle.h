@@ -451,6 +451,8 @@ typedef struct as_style_config {
     double spread_weight;    /* per-bin standard deviation over time of u against the style's; 0 = off */
     double temporal_weight;  /* the frame energy envelope (log mean power, centred) against the
                                 content's; 0 = off */
+    double flatness_weight;  /* each frame's log spectral flatness (floored), on average against the
+                                style's; 0 = off. NB the quality benchmark measures flatness too */
     double envelope_floor;   /* the floor of u, in |STFT| units; 1e-3 */
     int branch;              /* AS_STYLE_BRANCH_NONE, _MEL (a second random layer on mel bands of
                                 the spectrogram: Barry & Kim 2017) or _LINEAR (on the spectrogram,

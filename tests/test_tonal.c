@@ -191,15 +191,15 @@ TEST(tonal_stats_match_twin_and_differences)
         if (fabsf(xf[i]) < 0.05f) xf[i] = 0.1f;
     for (int i = 0; i < C * T; i++) { x[i] = xf[i]; c[i] = cf[i]; }
     for (int i = 0; i < C * TS; i++) s[i] = sf[i];
-    const double w[4][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0.3, 0.5, 0.7}};
-    for (int j = 0; j < 4; j++) {
+    const double w[5][4] = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}, {0.3, 0.5, 0.7, 0.9}};
+    for (int j = 0; j < 5; j++) {
         nn_stats_shape sh = {.C = C, .T = T, .Ts = TS, .eps = 0.05, .w_env = w[j][0],
-                             .w_std = w[j][1], .w_tenv = w[j][2]};
+                             .w_std = w[j][1], .w_tenv = w[j][2], .w_flat = w[j][3]};
         double l = nn_stats_eval_naive(&sh, x, c, s, g);
         stats_ctx k = {sh, c, s};
         double worst = fd_worst(stats_loss, &k, x, g, C * T, 1e-6);
-        printf("    weights %.1f %.1f %.1f: loss %.6g, twin gradient vs differences: worst %.3g\n",
-               w[j][0], w[j][1], w[j][2], l, worst);
+        printf("    weights %.1f %.1f %.1f %.1f: loss %.6g, twin gradient vs differences: worst %.3g\n",
+               w[j][0], w[j][1], w[j][2], w[j][3], l, worst);
         CHECK(l > 0);
         CHECK(worst < 1e-6);
         nn_stats *m = NULL;
@@ -234,7 +234,8 @@ TEST(tonal_stats_match_numpy)
     nn_stats_shape sh = {.C = C, .T = T, .Ts = Ts, .eps = json_number("tonal/stats.json", "eps"),
                          .w_env = json_number("tonal/stats.json", "w_env"),
                          .w_std = json_number("tonal/stats.json", "w_std"),
-                         .w_tenv = json_number("tonal/stats.json", "w_tenv")};
+                         .w_tenv = json_number("tonal/stats.json", "w_tenv"),
+                         .w_flat = json_number("tonal/stats.json", "w_flat")};
     double *x = malloc(sizeof(double) * C * T), *c = malloc(sizeof(double) * C * T);
     double *s = malloc(sizeof(double) * C * Ts), *g = malloc(sizeof(double) * C * T);
     for (int i = 0; i < C * T; i++) x[i] = ((double *)X.data)[i], c[i] = ((double *)Cn.data)[i];

@@ -196,13 +196,15 @@ typedef struct nn_stats_shape {
     int64_t T, Ts;              /* frames of x (and of the content) and of the style */
     double eps;                 /* floor of the log domain u(x) = log(eps + expm1(x)); 1e-3 */
     double w_env, w_std, w_tenv; /* weights of the envelope, spread and temporal terms; 0 = off */
+    double w_flat;              /* weight of the frames' mean log flatness against the style's; 0 = off */
 } nn_stats_shape;
 typedef struct nn_stats {
     nn_stats_shape sh;
     float *Es, *Ds;   /* (C) the style's per-bin mean and standard deviation of u over time */
     float *E, *D;     /* (C) the same of x (scratch) */
     float *ec;        /* (T) the content's temporal envelope, centred */
-    float *e, *p;     /* (T) scratch */
+    float *e, *p;     /* (max(T, Ts)) scratch */
+    double fs;        /* the style's mean log flatness (w_flat) */
     size_t bytes;
 } nn_stats;
 size_t nn_stats_bytes(const nn_stats_shape *sh);

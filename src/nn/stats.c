@@ -14,6 +14,11 @@
  *             standard deviation over time: how much each band comes and goes)
  *   temporal  w_tenv * C * sum_t (e[t] - mean e - (ec[t] - mean ec))^2,  e[t] = log(mean_k m^2 + eps^2)
  *             (m = max(expm1(x), 0)): the content's energy envelope up to a constant, its rhythm
+ *   flatness  w_flat * C * T * (mean_t f[t] - mean_t fs[t])^2,  f[t] = mean_k log(m^2 + eps^2)
+ *             - log(mean_k m^2 + eps^2): the log spectral flatness (Wiener entropy) of each frame
+ *             (of the power m^2, floored), on average as the style's. NB it is the quantity the
+ *             quality benchmark's flatness ratio measures (docs/transfer-quality.md), so that
+ *             metric is no longer independent of the loss when this term is on.
  * Each is counted once per spectrogram cell (T or C times its mean square): an error of one
  * neper everywhere costs w * C * T, the scale of the other terms' sums.
  *
@@ -54,6 +59,24 @@ static void bin_moments(const float *z, int C, int64_t T, double eps, float *mea
     }
 }
 
+/* mean over frames of the floored log flatness of z (C, T); f (T) scratch */
+static double mean_flatness(const float *z, int C, int64_t T, double eps, float *f, float *p)
+{
+    for (int64_t t = 0; t < T; t++) f[t] = p[t] = 0;
+    for (int k = 0; k < C; k++)
+        for (int64_t t = 0; t < T; t++) {
+            double m = z[(size_t)k * T + t] > 0 ? expm1(z[(size_t)k * T + t]) : 0;
+            f[t] += (float)log(m * m + eps * eps);
+            p[t] += (float)(m * m);
+        }
+    double tot = 0;
+    for (int64_t t = 0; t < T; t++) {
+        p[t] = (float)(p[t] / C + eps * eps);
+        tot += f[t] / C - log(p[t]);
+    }
+    return tot / (double)T;
+}
+
 /* e[t] = log(mean_k max(expm1(z), 0)^2 + eps^2) of z (C, T), centred over t */
 static void temporal_env(const float *z, int C, int64_t T, double eps, float *e)
 {
@@ -73,17 +96,18 @@ static void temporal_env(const float *z, int C, int64_t T, double eps, float *e)
 
 size_t nn_stats_bytes(const nn_stats_shape *sh)
 {
-    return sizeof(nn_stats) + sizeof(float) * (4 * (size_t)sh->C + 3 * (size_t)sh->T);
+    return sizeof(nn_stats) + sizeof(float) * (4 * (size_t)sh->C + 3 * (size_t)AS_MAX(sh->T, sh->Ts));
 }
 
 as_status nn_stats_create(nn_stats **out, const nn_stats_shape *sh)
 {
     *out = NULL;
     if (sh->C < 1 || sh->T < 1 || sh->Ts < 1 || !(sh->eps > 0) || !(sh->w_env >= 0) ||
-        !(sh->w_std >= 0) || !(sh->w_tenv >= 0))
+        !(sh->w_std >= 0) || !(sh->w_tenv >= 0) || !(sh->w_flat >= 0))
         return AS_ERR_ARG;
     nn_stats *m = calloc(1, sizeof *m);
-    float *blk = calloc(4 * (size_t)sh->C + 3 * (size_t)sh->T, sizeof(float));
+    size_t Tm = (size_t)AS_MAX(sh->T, sh->Ts); /* the style's flatness goes through e and p */
+    float *blk = calloc(4 * (size_t)sh->C + 3 * Tm, sizeof(float));
     if (!m || !blk) {
         free(m);
         free(blk);
@@ -95,8 +119,8 @@ as_status nn_stats_create(nn_stats **out, const nn_stats_shape *sh)
     m->E = m->Ds + sh->C;
     m->D = m->E + sh->C;
     m->ec = m->D + sh->C;
-    m->e = m->ec + sh->T;
-    m->p = m->e + sh->T;
+    m->e = m->ec + Tm;
+    m->p = m->e + Tm;
     m->bytes = nn_stats_bytes(sh);
     *out = m;
     return AS_OK;
@@ -112,6 +136,7 @@ void nn_stats_destroy(nn_stats *m)
 void nn_stats_set_targets(nn_stats *m, const float *c, const float *s)
 {
     bin_moments(s, m->sh.C, m->sh.Ts, m->sh.eps, m->Es, m->Ds);
+    m->fs = mean_flatness(s, m->sh.C, m->sh.Ts, m->sh.eps, m->e, m->p);
     if (c) nn_stats_set_content(m, c);
 }
 
@@ -140,6 +165,19 @@ double nn_stats_eval(nn_stats *m, const float *x, float *grad)
                 grad[i] += (float)((a + b * (u - m->E[k])) * du);
             }
         }
+    }
+    if (m->sh.w_flat != 0) {
+        /* dL/df[t] = 2 w C (mean f - fs); df[t]/dm_k = (2 m_k / C) (1 / (m_k^2 + eps^2) - 1 / p[t]) */
+        double fx = mean_flatness(x, C, T, eps, m->e, m->p), d = fx - m->fs;
+        loss += m->sh.w_flat * C * (double)T * d * d;
+        double a = 2 * m->sh.w_flat * C * d * 2 / C;
+        for (int k = 0; k < C; k++)
+            for (int64_t t = 0; t < T; t++) {
+                size_t i = (size_t)k * T + t;
+                if (x[i] <= 0) continue;
+                double mg = expm1(x[i]);
+                grad[i] += (float)(a * mg * (1 / (mg * mg + eps * eps) - 1 / (double)m->p[t]) * exp(x[i]));
+            }
     }
     if (wt != 0) {
         /* p[t] = mean_k m^2 + eps^2; e = log p, centred; L = wt / T |e - ec|^2 */
@@ -198,6 +236,45 @@ double nn_stats_eval_naive(const nn_stats_shape *sh, const double *x, const doub
                 double g = 2 * sh->w_env * (mx - ms);
                 if (sx > 1e-12) g += 2 * sh->w_std * (sx - ss) * (u - mx) / sx;
                 grad[k * T + t] = g * du;
+            }
+    }
+    if (sh->w_flat != 0) {
+        double fx = 0, fs = 0;
+        for (int64_t t = 0; t < Ts; t++) {
+            double a = 0, b = 0;
+            for (int k = 0; k < C; k++) {
+                double m = s[k * Ts + t] > 0 ? expm1(s[k * Ts + t]) : 0;
+                a += log(m * m + eps * eps) / C;
+                b += m * m / C;
+            }
+            fs += (a - log(b + eps * eps)) / Ts;
+        }
+        for (int64_t t = 0; t < T; t++) {
+            double a = 0, b = 0;
+            for (int k = 0; k < C; k++) {
+                double m = x[k * T + t] > 0 ? expm1(x[k * T + t]) : 0;
+                a += log(m * m + eps * eps) / C;
+                b += m * m / C;
+            }
+            fx += (a - log(b + eps * eps)) / T;
+        }
+        loss += sh->w_flat * C * T * (fx - fs) * (fx - fs);
+        if (grad)
+            for (int64_t t = 0; t < T; t++) {
+                double P = 0;
+                for (int k = 0; k < C; k++) {
+                    double m = x[k * T + t] > 0 ? expm1(x[k * T + t]) : 0;
+                    P += m * m / C;
+                }
+                P += eps * eps;
+                for (int k = 0; k < C; k++) {
+                    double xv = x[k * T + t];
+                    if (xv <= 0) continue;
+                    double m = expm1(xv);
+                    /* dL/dfx = 2 w C T (fx - fs); dfx/dx = (1/T) [(1/C) 2m/(m^2+eps^2) - 2m/(C P)] e^x */
+                    grad[k * T + t] += 2 * sh->w_flat * C * T * (fx - fs) / T *
+                                       (2 * m / (C * (m * m + eps * eps)) - 2 * m / (C * P)) * exp(xv);
+                }
             }
     }
     if (sh->w_tenv != 0) {

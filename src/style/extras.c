@@ -20,6 +20,7 @@ const char *style_extras_check(const as_style_config *c)
     if (!(c->envelope_weight >= 0) || !isfinite(c->envelope_weight)) return "envelope weight must be >= 0";
     if (!(c->spread_weight >= 0) || !isfinite(c->spread_weight)) return "spread weight must be >= 0";
     if (!(c->temporal_weight >= 0) || !isfinite(c->temporal_weight)) return "temporal weight must be >= 0";
+    if (!(c->flatness_weight >= 0) || !isfinite(c->flatness_weight)) return "flatness weight must be >= 0";
     if (!(c->envelope_floor > 0) || !isfinite(c->envelope_floor)) return "envelope floor must be > 0";
     if (c->branch < AS_STYLE_BRANCH_NONE || c->branch > AS_STYLE_BRANCH_LINEAR) return "unknown branch";
     if (c->branch != AS_STYLE_BRANCH_NONE) {
@@ -34,14 +35,15 @@ const char *style_extras_check(const as_style_config *c)
 
 static int has_stats(const as_style_config *c)
 {
-    return c->envelope_weight > 0 || c->spread_weight > 0 || c->temporal_weight > 0;
+    return c->envelope_weight > 0 || c->spread_weight > 0 || c->temporal_weight > 0 ||
+           c->flatness_weight > 0;
 }
 
 static nn_stats_shape stats_shape(const as_style_config *c, int bins, int64_t L, int64_t Ts)
 {
     nn_stats_shape sh = {.C = bins, .T = L, .Ts = Ts, .eps = c->envelope_floor,
                          .w_env = c->envelope_weight, .w_std = c->spread_weight,
-                         .w_tenv = c->temporal_weight};
+                         .w_tenv = c->temporal_weight, .w_flat = c->flatness_weight};
     return sh;
 }
 

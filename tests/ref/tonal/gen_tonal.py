@@ -30,7 +30,12 @@ def u_of(x, eps):
     return u, du
 
 
-def stats(x, c, s, eps, we, wd, wt):
+def log_flatness(z, eps):  # (T,) per frame: mean log(m^2 + eps^2) - log(mean m^2 + eps^2)
+    m = np.where(z > 0, np.expm1(np.maximum(z, 0)), 0.0)
+    return np.log(m ** 2 + eps ** 2).mean(0) - np.log((m ** 2).mean(0) + eps ** 2)
+
+
+def stats(x, c, s, eps, we, wd, wt, wf):
     C, T = x.shape
     u, du = u_of(x, eps)
     us, _ = u_of(s, eps)
@@ -47,6 +52,11 @@ def stats(x, c, s, eps, we, wd, wt):
     loss += wt * C * np.sum(d ** 2)
     ge = 2 * wt * C * (d - d.mean())  # dL/de, the centring being a projection
     g += ge[None, :] * 2 * mag(x) * np.exp(np.maximum(x, 0)) / (C * px[None, :]) * (x > 0)
+    fx, fs = log_flatness(x, eps).mean(), log_flatness(s, eps).mean()
+    loss += wf * C * T * (fx - fs) ** 2
+    m = mag(x)
+    dfdm = (2 * m / (m ** 2 + eps ** 2) - 2 * m / ((m ** 2).mean(0) + eps ** 2)[None, :]) / (C * T)
+    g += 2 * wf * C * T * (fx - fs) * dfdm * np.exp(np.maximum(x, 0)) * (x > 0)
     return loss, g
 
 
@@ -56,8 +66,8 @@ def main():
     x = 0.6 + 0.8 * rng.standard_normal((C, T))
     c = 0.6 + 0.8 * rng.standard_normal((C, T))
     s = 0.6 + 0.8 * rng.standard_normal((C, Ts))
-    cfg = dict(eps=0.05, w_env=0.3, w_std=0.5, w_tenv=0.7)
-    loss, g = stats(x, c, s, cfg["eps"], cfg["w_env"], cfg["w_std"], cfg["w_tenv"])
+    cfg = dict(eps=0.05, w_env=0.3, w_std=0.5, w_tenv=0.7, w_flat=0.9)
+    loss, g = stats(x, c, s, *cfg.values())
     # a check of this reference itself: central differences of its own loss
     h, fd = 1e-6, np.zeros_like(x)
     for i in np.ndindex(x.shape):
