@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 static void fill_normal(float *x, int64_t n, uint64_t seed, double scale, double shift)
 {
     as_rng r;
@@ -374,7 +378,7 @@ TEST(tonal_branch_matches_twin_and_differences)
 TEST(tonal_extras_are_off_in_the_presets_and_checked)
 {
     as_style_config cfg;
-    for (int p = AS_STYLE_PRESET_DEFAULT; p <= AS_STYLE_PRESET_NOTEBOOK; p++) {
+    for (int p = AS_STYLE_PRESET_DEFAULT; p <= AS_STYLE_PRESET_NOTEBOOK; p++) { /* not tonal */
         CHECK_OK(as_style_config_preset(&cfg, p));
         CHECK(cfg.loss_norm == AS_STYLE_NORM_NONE && cfg.branch == AS_STYLE_BRANCH_NONE);
         CHECK(cfg.feature_mean_weight == 0 && cfg.envelope_weight == 0 && cfg.spread_weight == 0 &&
@@ -399,4 +403,33 @@ TEST(tonal_extras_are_off_in_the_presets_and_checked)
     double f = style_extras_flops(&cfg, 1025, 431, 431), To = 431 - 30;
     CHECK(f > 4.0 * To * 1024 * 128 * 31);
     CHECK(style_extras_bytes(&cfg, 1025, 431, 431) > 4.0 * 1024 * 128 * 31);
+}
+
+/* The tonal preset is the default preset plus tonal_config's fields, nothing else; --preset auto's
+ * rule: tonal below AS_STYLE_TONAL_FLATNESS. as_style_flatness: a sine is tonal, noise is not. */
+TEST(tonal_preset_and_auto_rule)
+{
+    as_style_config d, t, u;
+    as_style_config_default(&d);
+    CHECK_OK(as_style_config_preset(&t, AS_STYLE_PRESET_TONAL));
+    u = d;
+    tonal_config(&u);
+    CHECK(memcmp(&t, &u, sizeof t) == 0);
+    CHECK(memcmp(&t, &d, sizeof t) != 0);
+    CHECK(as_style_preset_from_name("tonal") == AS_STYLE_PRESET_TONAL);
+    CHECK(as_style_preset_for_flatness(AS_STYLE_TONAL_FLATNESS * 0.5) == AS_STYLE_PRESET_TONAL);
+    CHECK(as_style_preset_for_flatness(AS_STYLE_TONAL_FLATNESS * 2) == AS_STYLE_PRESET_DEFAULT);
+    enum { N = 22050 };
+    float *y = malloc(sizeof(float) * N);
+    for (int i = 0; i < N; i++) y[i] = (float)(0.5 * sin(2 * M_PI * 440.0 * i / 22050.0));
+    double fs = -1, fn = -1;
+    CHECK_OK(as_style_flatness(y, N, &fs));
+    fill_normal(y, N, 61, 0.1, 0);
+    CHECK_OK(as_style_flatness(y, N, &fn));
+    printf("    flatness: sine %.3g, white noise %.3g\n", fs, fn);
+    CHECK(fs > 0 && fs < 1e-3 && fn > 0.3 && fn <= 1);
+    CHECK(as_style_preset_for_flatness(fs) == AS_STYLE_PRESET_TONAL);
+    CHECK(as_style_preset_for_flatness(fn) == AS_STYLE_PRESET_DEFAULT);
+    CHECK(as_style_flatness(y, 100, &fn) == AS_ERR_ARG);
+    free(y);
 }

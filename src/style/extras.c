@@ -153,3 +153,44 @@ as_status style_extras_eval(style_extras *e, const float *x, float *grad, double
     if (e->stats) *style += nn_stats_eval(e->stats, x, grad);
     return rc;
 }
+
+as_status as_style_flatness(const float *y, int64_t n, double *flatness)
+{
+    if (!y || !flatness || n < EX_NFFT) return AS_ERR_ARG;
+    as_status rc;
+    as_stft *s = as_stft_create(EX_NFFT, EX_NFFT / 4, &rc);
+    if (!s) return rc;
+    int64_t T = as_stft_frames(s, n, 1), F = EX_NFFT / 2 + 1;
+    float *X = malloc(sizeof(float) * 2 * (size_t)F * (size_t)T); /* (F, T, 2) */
+    if (!X) {
+        as_stft_destroy(s);
+        return AS_ERR_NOMEM;
+    }
+    rc = as_stft_forward(s, y, n, 1, AS_PAD_REFLECT, X);
+    double tot = 0;
+    for (int64_t t = 0; rc == AS_OK && t < T; t++) {
+        double lg = 0, ar = 0; /* ref: librosa.feature.spectral_flatness(S=|X|, power=2, amin=1e-10) */
+        for (int64_t k = 0; k < F; k++) {
+            double re = X[2 * (k * T + t)], im = X[2 * (k * T + t) + 1], p = re * re + im * im;
+            if (p < 1e-10) p = 1e-10;
+            lg += log(p);
+            ar += p;
+        }
+        tot += exp(lg / (double)F) / (ar / (double)F);
+    }
+    free(X);
+    as_stft_destroy(s);
+    if (rc == AS_OK) *flatness = tot / (double)T;
+    return rc;
+}
+
+int as_style_preset_for_flatness(double f)
+{
+    return f < AS_STYLE_TONAL_FLATNESS ? AS_STYLE_PRESET_TONAL : AS_STYLE_PRESET_DEFAULT;
+}
+
+void tonal_config(as_style_config *cfg)
+{
+    /* chosen by measurement: docs/notes-tonal.md (placeholder until the screening ends) */
+    cfg->flatness_weight = 1e-3;
+}

@@ -18,6 +18,8 @@ typedef struct style_extras {
     struct nn_stats *stats;   /* NULL when every statistics weight is 0 */
     struct nn_branch *branch; /* NULL when cfg->branch is none */
 } style_extras;
+/* The tonal preset's changes to the default preset (docs/notes-tonal.md). */
+void tonal_config(as_style_config *cfg);
 const char *style_extras_check(const as_style_config *cfg); /* NULL or what is wrong */
 double style_extras_bytes(const as_style_config *cfg, int bins, int64_t L, int64_t Ts);
 double style_extras_flops(const as_style_config *cfg, int bins, int64_t L, int64_t Ts);
