@@ -454,6 +454,10 @@ typedef struct as_style_config {
     double flatness_weight;  /* each frame's log spectral flatness (floored), on average against the
                                 style's; 0 = off. NB the quality benchmark measures flatness too */
     double envelope_floor;   /* the floor of u, in |STFT| units; 1e-3 */
+    double floor_quantile;   /* render: per bin, the result's magnitude quantile q over time (its
+                                background) minus the style's, where positive, is subtracted from
+                                the result's magnitudes before Griffin-Lim (spectral subtraction of
+                                the excess noise floor); 0 = off, e.g. 0.5 (the medians) */
     int branch;              /* AS_STYLE_BRANCH_NONE, _MEL (a second random layer on mel bands of
                                 the spectrogram: Barry & Kim 2017) or _LINEAR (on the spectrogram,
                                 another kernel width) */

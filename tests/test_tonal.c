@@ -433,3 +433,29 @@ TEST(tonal_preset_and_auto_rule)
     CHECK(as_style_flatness(y, 100, &fn) == AS_ERR_ARG);
     free(y);
 }
+
+/* The render's floor matching: a result with a background of 0.1 in every cell and a few peaks,
+ * a style whose background is 0.001: after it the background is the style's (0.001) and the
+ * peaks keep all but the excess (0.099); a bin whose background is below the style's is left alone; the
+ * quantile is the usual interpolated one. */
+TEST(tonal_floor_matching)
+{
+    float v[5] = {4, 1, 3, 2, 0};
+    CHECK_NEAR(style_quantile(v, 5, 0.5), 2, 1e-12);
+    float w[4] = {1, 0, 3, 2};
+    CHECK_NEAR(style_quantile(w, 4, 0.5), 1.5, 1e-7);
+    CHECK_NEAR(style_quantile(w, 4, 0.9), 2.7, 1e-6);
+    enum { C = 3, T = 10, TS = 12 };
+    float mag[C * T], Ss[C * TS];
+    for (int k = 0; k < C; k++) {
+        for (int t = 0; t < T; t++) mag[k * T + t] = t % 4 == 0 ? 5.0f : 0.1f;
+        for (int t = 0; t < TS; t++) Ss[k * TS + t] = log1pf(k == 2 ? 0.5f : 0.001f);
+    }
+    CHECK_OK(style_extras_floor(0.5, mag, C, T, Ss, TS));
+    for (int k = 0; k < 2; k++)
+        for (int t = 0; t < T; t++) {
+            float want = t % 4 == 0 ? 5.0f - 0.099f : 0.001f;
+            CHECK_NEAR(mag[k * T + t], want, 1e-5);
+        }
+    for (int t = 0; t < T; t++) CHECK(mag[2 * T + t] == (t % 4 == 0 ? 5.0f : 0.1f));
+}

@@ -21,6 +21,7 @@ const char *style_extras_check(const as_style_config *c)
     if (!(c->spread_weight >= 0) || !isfinite(c->spread_weight)) return "spread weight must be >= 0";
     if (!(c->temporal_weight >= 0) || !isfinite(c->temporal_weight)) return "temporal weight must be >= 0";
     if (!(c->flatness_weight >= 0) || !isfinite(c->flatness_weight)) return "flatness weight must be >= 0";
+    if (!(c->floor_quantile >= 0 && c->floor_quantile < 1)) return "floor quantile must be in [0, 1)";
     if (!(c->envelope_floor > 0) || !isfinite(c->envelope_floor)) return "envelope floor must be > 0";
     if (c->branch < AS_STYLE_BRANCH_NONE || c->branch > AS_STYLE_BRANCH_LINEAR) return "unknown branch";
     if (c->branch != AS_STYLE_BRANCH_NONE) {
@@ -193,4 +194,39 @@ void tonal_config(as_style_config *cfg)
 {
     /* chosen by measurement: docs/notes-tonal.md (placeholder until the screening ends) */
     cfg->flatness_weight = 1e-3;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+double style_quantile(float *v, int64_t n, double q)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_float);
+    double pos = q * (double)(n - 1);
+    int64_t i = (int64_t)pos;
+    if (i >= n - 1) return v[n - 1];
+    return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
+}
+
+/* ref: Boll, "Suppression of acoustic noise in speech using spectral subtraction" (IEEE TASSP
+ * 1979): |X| - noise estimate, floored at 0. The noise estimate here is the result's background
+ * above the style's: per bin, its q-quantile over time minus the style's, where positive. */
+as_status style_extras_floor(double q, float *mag, int bins, int64_t T, const float *Ss, int64_t Ts)
+{
+    float *v = malloc(sizeof(float) * (size_t)AS_MAX(T, Ts)); /* (max(T, Ts)) one bin's values */
+    if (!v) return AS_ERR_NOMEM;
+    for (int k = 0; k < bins; k++) {
+        float *m = mag + (size_t)k * T;
+        for (int64_t t = 0; t < Ts; t++) v[t] = expm1f(Ss[(size_t)k * Ts + t]);
+        double qs = style_quantile(v, Ts, q);
+        memcpy(v, m, sizeof(float) * (size_t)T);
+        double qr = style_quantile(v, T, q), ex = qr - qs;
+        if (!(ex > 0)) continue;
+        for (int64_t t = 0; t < T; t++) m[t] = m[t] > ex ? (float)(m[t] - ex) : 0.0f;
+    }
+    free(v);
+    return AS_OK;
 }

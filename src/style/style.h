@@ -20,6 +20,11 @@ typedef struct style_extras {
 } style_extras;
 /* The tonal preset's changes to the default preset (docs/notes-tonal.md). */
 void tonal_config(as_style_config *cfg);
+/* The render's floor matching (cfg->floor_quantile q > 0): mag (bins, T) magnitudes of the
+ * result, Ss (bins, Ts) the style's log1p magnitudes. Allocates its scratch. */
+as_status style_extras_floor(double q, float *mag, int bins, int64_t T, const float *Ss, int64_t Ts);
+/* The q-quantile (0..1, linear between order statistics) of v (n), which is sorted in place. */
+double style_quantile(float *v, int64_t n, double q);
 const char *style_extras_check(const as_style_config *cfg); /* NULL or what is wrong */
 double style_extras_bytes(const as_style_config *cfg, int bins, int64_t L, int64_t Ts);
 double style_extras_flops(const as_style_config *cfg, int bins, int64_t L, int64_t Ts);
