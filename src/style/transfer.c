@@ -832,6 +832,8 @@ as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user)
         float v = expm1f(st->xr[i]); // ref: a = np.exp(x) - 1 (clipped: magnitudes are >= 0)
         a[i] = v > 0 ? v : 0.0f;
     }
+    if (st->cfg.render_eq > 0) /* the matching EQ (extras.c) */
+        style_extras_eq(st->cfg.render_eq, a, NST_F, st->T, st->Ss, st->Ts);
     if (st->cfg.floor_quantile > 0) { /* the excess noise floor off (extras.c) */
         as_status frc = style_extras_floor(st->cfg.floor_quantile, a, NST_F, st->T, st->Ss, st->Ts);
         if (frc != AS_OK) return frc;
