@@ -459,8 +459,8 @@ typedef struct as_style_config {
                                 the result's magnitudes before Griffin-Lim (spectral subtraction of
                                 the excess noise floor); 0 = off, e.g. 0.5 (the medians) */
     double render_eq;        /* render: per bin, a gain that moves the result's mean over time of
-                                log(1e-5 + |X|) to the style's, by this fraction (1 = all the way;
-                                a matching EQ of the long-term log spectrum); 0 = off */
+                                log(1e-5 + |X|) down to the style's, by this fraction (1 = all the
+                                way; a cut-only matching EQ of the long-term log spectrum); 0 = off */
     int branch;              /* AS_STYLE_BRANCH_NONE, _MEL (a second random layer on mel bands of
                                 the spectrogram: Barry & Kim 2017) or _LINEAR (on the spectrogram,
                                 another kernel width) */

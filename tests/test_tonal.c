@@ -461,8 +461,8 @@ TEST(tonal_floor_matching)
 }
 
 /* The render's matching EQ: with magnitudes well above its 1e-5 floor, r = 1 moves each bin's
- * mean log magnitude onto the style's, r = 0.5 half-way (in the log), the shape over time of
- * each bin unchanged (a gain). */
+ * mean log magnitude down onto the style's, r = 0.5 half-way (in the log), never up, the shape
+ * over time of each bin unchanged (a gain). */
 TEST(tonal_render_eq)
 {
     enum { C = 4, T = 8, TS = 6 };
@@ -471,6 +471,8 @@ TEST(tonal_render_eq)
     for (int i = 0; i < C * T; i++) mag[i] = expf(mag[i]), m0[i] = mag[i];
     fill_normal(Ss, C * TS, 72, 0.5, 0.5);
     for (int i = 0; i < C * TS; i++) Ss[i] = fabsf(Ss[i]) + 0.05f;
+    for (int t = 0; t < TS; t++) Ss[3 * TS + t] = 3.0f; /* a bin louder in the style: no boost */
+    int cut = 0, boost = 0;
     for (int pass = 0; pass < 2; pass++) {
         double r = pass ? 0.5 : 1.0;
         memcpy(mag, m0, sizeof mag);
@@ -479,9 +481,12 @@ TEST(tonal_render_eq)
             double ls = 0, lr = 0, l0 = 0;
             for (int t = 0; t < TS; t++) ls += log(expm1(Ss[k * TS + t])) / TS;
             for (int t = 0; t < T; t++) lr += log(mag[k * T + t]) / T, l0 += log(m0[k * T + t]) / T;
-            CHECK_NEAR(lr, l0 + r * (ls - l0), 2e-3 * (1 + fabs(ls)));
+            CHECK_NEAR(lr, l0 + r * fmin(ls - l0, 0), 2e-3 * (1 + fabs(ls)));
+            if (ls < l0) cut++;
+            else boost++;
             for (int t = 1; t < T; t++)
                 CHECK_NEAR(mag[k * T + t] / mag[k * T], m0[k * T + t] / m0[k * T], 1e-4 * m0[k * T + t] / m0[k * T]);
         }
     }
+    CHECK(cut > 0 && boost > 0); /* both cases were met */
 }

@@ -245,7 +245,9 @@ void style_extras_eq(double r, float *mag, int bins, int64_t T, const float *Ss,
         for (int64_t t = 0; t < Ts; t++) ls += log(EQ_FLOOR + expm1((double)Ss[(size_t)k * Ts + t]));
         float *m = mag + (size_t)k * T;
         for (int64_t t = 0; t < T; t++) lr += log(EQ_FLOOR + (double)m[t]);
-        float g = (float)exp(r * (ls / (double)Ts - lr / (double)T));
+        /* cut only: a bin mostly at 0 has a low mean log, and boosting its few cells would
+         * spray broadband bursts (measured: flatness 403x on rock -> blues) */
+        float g = (float)exp(fmin(r * (ls / (double)Ts - lr / (double)T), 0.0));
         for (int64_t t = 0; t < T; t++) m[t] *= g;
     }
 }

@@ -24,7 +24,8 @@ void tonal_config(as_style_config *cfg);
  * result, Ss (bins, Ts) the style's log1p magnitudes. Allocates its scratch. */
 as_status style_extras_floor(double q, float *mag, int bins, int64_t T, const float *Ss, int64_t Ts);
 /* The render's matching EQ (cfg->render_eq r > 0): each bin k of mag (bins, T) times
- * exp(r (mean_t log(1e-5 + ms[k, t]) - mean_t log(1e-5 + mag[k, t]))), ms = expm1(Ss) (bins, Ts). */
+ * exp(min(r (mean_t log(1e-5 + ms[k, t]) - mean_t log(1e-5 + mag[k, t])), 0)), ms = expm1(Ss)
+ * (bins, Ts): a cut, never a boost. */
 void style_extras_eq(double r, float *mag, int bins, int64_t T, const float *Ss, int64_t Ts);
 /* The q-quantile (0..1, linear between order statistics) of v (n), which is sorted in place. */
 double style_quantile(float *v, int64_t n, double q);
