@@ -1,4 +1,4 @@
-/* bench_tonal.c — the picture of docs/notes-tonal.md: per benchmark pair, the style distance,
+/* bench_tonal.c — the picture of docs/notes-tonal.md: on the tonal-style pairs (7-9), the style distance,
  * flatness ratio and rhythm correlation of each candidate, from the rows the quality benchmark
  * keeps (QUALITY_TSV=FILE make bench PART=quality ...; TONAL_FROM=FILE make bench PART=tonal
  * draws them into TONAL_PNG, default docs/tonal.png). One line per candidate and metric, over
@@ -29,7 +29,7 @@ BENCH(tonal)
     char names[MAXC][32];
     int nc = 0;
     /* (candidate, metric, pair) */
-    static float val[MAXC][3][MAXP], xs[MAXC][3][MAXP];
+    static float val[MAXC][3][MAXP], xs[MAXC][3][MAXP]; /* (candidate, metric, pair) */
     static int np[MAXC][3];
     char line[1024];
     while (fgets(line, sizeof line, f)) {
@@ -53,29 +53,25 @@ BENCH(tonal)
             }
     }
     fclose(f);
-    for (int c = 0; c < nc; c++) /* x ascending, whatever order the pairs ran in */
-        for (int m = 0; m < 3; m++)
-            for (int i = 1; i < np[c][m]; i++)
-                for (int j = i; j > 0 && xs[c][m][j - 1] > xs[c][m][j]; j--) {
-                    float tx = xs[c][m][j], tv = val[c][m][j];
-                    xs[c][m][j] = xs[c][m][j - 1], val[c][m][j] = val[c][m][j - 1];
-                    xs[c][m][j - 1] = tx, val[c][m][j - 1] = tv;
-                }
-    static const char *metric[3] = {"style distance", "flatness ratio", "rhythm"};
-    static char labels[MAXC * 3][64];
-    as_curve cv[MAXC * 3];
+    /* one line per candidate over three groups of x: pairs 7-9's style distance at 1..3, their
+     * flatness ratio at 5..7, their rhythm at 9..11 (NaN between groups leaves a gap) */
+    static float gx[MAXC][11], gy[MAXC][11];
+    as_curve cv[MAXC];
     int n = 0;
-    for (int m = 0; m < 3; m++)
-        for (int c = 0; c < nc; c++) {
-            if (np[c][m] == 0) continue;
-            snprintf(labels[n], sizeof labels[0], "%s: %s", names[c], metric[m]);
-            cv[n] = (as_curve){.y = val[c][m], .n = np[c][m], .name = labels[n], .x = xs[c][m], .dt = 1};
-            n++;
-        }
+    for (int c = 0; c < nc; c++) {
+        for (int k = 0; k < 11; k++) gx[c][k] = (float)(k + 1), gy[c][k] = NAN;
+        for (int m = 0; m < 3; m++)
+            for (int i = 0; i < np[c][m]; i++) {
+                int pr = (int)xs[c][m][i];
+                if (pr >= 7 && pr <= 9) gy[c][4 * m + pr - 7] = val[c][m][i];
+            }
+        cv[n++] = (as_curve){.y = gy[c], .n = 11, .name = names[c], .x = gx[c], .dt = 1};
+    }
     as_curves_opts po = {.width = 1000, .height = 520, .y_log = 1,
-                         .x_label = "Benchmark pair (1-6 dense styles, 7-9 tonal: rock→blues, techno→orchestral, metal→ambient)",
-                         .y_label = "style distance, flatness ratio (lower better); rhythm (higher)",
-                         .title = "Quality benchmark per pair and candidate (docs/notes-tonal.md)"};
+                         .x_label = "1-3 style distance (lower better) | 5-7 flatness ratio (lower) | 9-11 rhythm (higher); "
+                                    "each: →blues, →orchestral, →ambient",
+                         .y_label = "metric (log scale)",
+                         .title = "Tonal-style pairs: style distance, flatness and rhythm per candidate"};
     as_error err = {0};
     if (n > 0 && as_plot_curves(png, cv, n, &po, &err) == AS_OK) printf("wrote %s (%d candidates)\n", png, nc);
     else printf("%s not written: %s\n", png, n > 0 ? err.msg : "no rows");
