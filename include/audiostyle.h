@@ -401,7 +401,11 @@ enum { AS_STYLE_LBFGS = 0, AS_STYLE_ADAM = 1 };
 /* x0: small noise (the notebook), the content's spectrogram, or the content equalised to the
  * style: each frequency bin shifted (in the log1p domain) by the difference of the two tracks'
  * mean over time, so the start already has the style's average spectrum. */
-enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1, AS_STYLE_INIT_CONTENT_EQ = 2 };
+/* _CONTENT_LOGEQ: the content with a per-bin gain instead of a shift, so that each bin's mean over
+ * time of log(1e-5 + |X|) is the style's (a matching EQ in the log domain: it reaches the
+ * quiet high bins of a tonal style, which the log1p shift cannot; docs/notes-tonal.md). */
+enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1, AS_STYLE_INIT_CONTENT_EQ = 2,
+       AS_STYLE_INIT_CONTENT_LOGEQ = 3 };
 enum { AS_STYLE_PAD_VALID = 0, AS_STYLE_PAD_SAME = 1 };
 enum { AS_STYLE_GRAM_FRAMES = 0, AS_STYLE_GRAM_OUTPUT_FRAMES = 1 };
 enum { AS_STYLE_PHASE_RANDOM = 0, AS_STYLE_PHASE_CONTENT = 1 };

@@ -477,3 +477,26 @@ TEST(tonal_render_eq)
     }
     CHECK(cut > 0 && boost > 0); /* both cases were met */
 }
+
+/* The log-EQ start: each bin of the content scaled so that its mean log magnitude is the
+ * style's (magnitudes well above the 1e-5 floor), its shape over time kept; a louder style bin
+ * is boosted, a quieter one cut. */
+TEST(tonal_init_logeq)
+{
+    enum { C = 3, T = 7, TS = 5 };
+    float Sc[C * T], Ss[C * TS], x0[C * T];
+    fill_normal(Sc, C * T, 81, 0.3, 1.0);
+    for (int i = 0; i < C * T; i++) Sc[i] = fabsf(Sc[i]) + 0.2f;
+    for (int t = 0; t < TS; t++) Ss[t] = 3.0f, Ss[TS + t] = 0.01f, Ss[2 * TS + t] = 0.5f + 0.1f * t;
+    style_init_logeq(x0, Sc, C, T, Ss, TS);
+    for (int k = 0; k < C; k++) {
+        double ls = 0, lx = 0;
+        for (int t = 0; t < TS; t++) ls += log(expm1(Ss[k * TS + t])) / TS;
+        for (int t = 0; t < T; t++) lx += log(expm1(x0[k * T + t])) / T;
+        CHECK_NEAR(lx, ls, 1e-3 * (1 + fabs(ls)));
+        for (int t = 1; t < T; t++)
+            CHECK_NEAR(expm1(x0[k * T + t]) / expm1(x0[k * T]), expm1(Sc[k * T + t]) / expm1(Sc[k * T]),
+                       1e-3 * expm1(Sc[k * T + t]) / expm1(Sc[k * T]));
+    }
+    CHECK(x0[0] > Sc[0] && x0[T] < Sc[T]); /* boosted, cut */
+}

@@ -240,3 +240,15 @@ void style_extras_eq(double r, float *mag, int bins, int64_t T, const float *Ss,
         for (int64_t t = 0; t < T; t++) m[t] *= g;
     }
 }
+
+void style_init_logeq(float *x0, const float *Sc, int bins, int64_t T, const float *Ss, int64_t Ts)
+{
+    for (int k = 0; k < bins; k++) {
+        const float *c = Sc + (size_t)k * T;
+        double ls = 0, lc = 0;
+        for (int64_t t = 0; t < Ts; t++) ls += log(EQ_FLOOR + expm1((double)Ss[(size_t)k * Ts + t]));
+        for (int64_t t = 0; t < T; t++) lc += log(EQ_FLOOR + expm1((double)c[t]));
+        double g = exp(ls / (double)Ts - lc / (double)T);
+        for (int64_t t = 0; t < T; t++) x0[(size_t)k * T + t] = (float)log1p(g * expm1((double)c[t]));
+    }
+}

@@ -25,6 +25,10 @@ as_status style_extras_floor(double q, float *mag, int bins, int64_t T, const fl
  * exp(min(r (mean_t log(1e-5 + ms[k, t]) - mean_t log(1e-5 + mag[k, t])), 0)), ms = expm1(Ss)
  * (bins, Ts): a cut, never a boost. */
 void style_extras_eq(double r, float *mag, int bins, int64_t T, const float *Ss, int64_t Ts);
+/* x0 (bins, T) = log1p(g[k] expm1(Sc)), g[k] = exp(mean_t log(1e-5 + expm1(Ss[k, :])) -
+ * mean_t log(1e-5 + expm1(Sc[k, :]))): the content, each bin's long-term log spectrum moved onto
+ * the style's (AS_STYLE_INIT_CONTENT_LOGEQ). */
+void style_init_logeq(float *x0, const float *Sc, int bins, int64_t T, const float *Ss, int64_t Ts);
 /* The q-quantile (0..1, linear between order statistics) of v (n), which is sorted in place. */
 double style_quantile(float *v, int64_t n, double q);
 const char *style_extras_check(const as_style_config *cfg); /* NULL or what is wrong */

@@ -178,7 +178,7 @@ static as_status check_config(const as_style_config *c, as_error *err)
     else if (!(c->content_weight >= 0) || !isfinite(c->content_weight)) bad = "content weight must be >= 0";
     else if (!(c->style_weight >= 0) || !isfinite(c->style_weight)) bad = "style weight must be >= 0";
     else if (c->content_weight == 0 && c->style_weight == 0) bad = "content and style weights are both 0";
-    else if (c->init < AS_STYLE_INIT_NOISE || c->init > AS_STYLE_INIT_CONTENT_EQ) bad = "unknown init";
+    else if (c->init < AS_STYLE_INIT_NOISE || c->init > AS_STYLE_INIT_CONTENT_LOGEQ) bad = "unknown init";
     else if (!(c->init_scale >= 0) || !isfinite(c->init_scale)) bad = "init scale must be >= 0";
     else if (c->optimizer != AS_STYLE_LBFGS && c->optimizer != AS_STYLE_ADAM) bad = "unknown optimizer";
     else if (c->iterations < 0) bad = "iterations must be >= 0";
@@ -464,6 +464,8 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
             float shift = (float)(ms / (double)Ts - mc / (double)T);
             for (int64_t t = 0; t < T; t++) st->xr[(size_t)k * T + t] = fmaxf(c[t] + shift, 0.0f);
         }
+    } else if (cfg->init == AS_STYLE_INIT_CONTENT_LOGEQ) { /* a per-bin gain (extras.c) */
+        style_init_logeq(st->xr, st->Sc, NST_F, T, st->Ss, Ts);
     } else {
         as_rng r;
         as_rng_seed(&r, cfg->seed ^ 0x5eed0f5eedULL);
