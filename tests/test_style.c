@@ -342,7 +342,8 @@ TEST(style_default_preset)
     CHECK(as_style_config_preset(&e, 7) == AS_ERR_ARG && as_style_config_preset(NULL, 0) == AS_ERR_ARG);
     CHECK(strcmp(as_style_preset_name(AS_STYLE_PRESET_DEFAULT), "default") == 0);
     CHECK(strcmp(as_style_preset_name(AS_STYLE_PRESET_NOTEBOOK), "notebook") == 0);
-    CHECK(as_style_preset_name(2) == NULL);
+    CHECK(strcmp(as_style_preset_name(AS_STYLE_PRESET_TONAL), "tonal") == 0);
+    CHECK(as_style_preset_name(3) == NULL);
     CHECK(as_style_preset_from_name("notebook") == AS_STYLE_PRESET_NOTEBOOK);
     CHECK(as_style_preset_from_name("default") == AS_STYLE_PRESET_DEFAULT);
     CHECK(as_style_preset_from_name("fast") == -1 && as_style_preset_from_name(NULL) == -1);
