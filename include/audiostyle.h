@@ -492,7 +492,7 @@ enum { AS_STYLE_PRESET_DEFAULT = 0, AS_STYLE_PRESET_NOTEBOOK = 1, AS_STYLE_PRESE
 AS_API as_status as_style_flatness(const float *y, int64_t n, double *flatness);
 /* The preset for a style: AS_STYLE_PRESET_TONAL when its flatness (as_style_flatness) is below
  * AS_STYLE_TONAL_FLATNESS, else AS_STYLE_PRESET_DEFAULT (docs/notes-tonal.md: `--preset auto`). */
-#define AS_STYLE_TONAL_FLATNESS 0.01
+#define AS_STYLE_TONAL_FLATNESS 0.015
 AS_API int as_style_preset_for_flatness(double style_flatness);
 /* Fills every field of cfg with the preset; AS_ERR_ARG for an unknown preset (cfg untouched). */
 AS_API as_status as_style_config_preset(as_style_config *cfg, int preset);
