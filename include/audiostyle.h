@@ -479,21 +479,19 @@ enum { AS_STYLE_BRANCH_NONE = 0, AS_STYLE_BRANCH_MEL = 1, AS_STYLE_BRANCH_LINEAR
 /* Presets: whole configurations, named on the command line by --preset.
  *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the
  *                             notebook's network and loss, started from the content equalised
- *                             to the style (AS_STYLE_INIT_CONTENT_EQ), 55 L-BFGS iterations,
+ *                             to the style in the log domain (AS_STYLE_INIT_CONTENT_LOGEQ, since
+ *                             issue 17: docs/notes-tonal.md), 55 L-BFGS iterations,
  *                             Griffin-Lim 500 from random phase, the content's loudness, long
  *                             contents in 20-s segments, bf16 where the CPU has it
  *   AS_STYLE_PRESET_NOTEBOOK  the TensorFlow notebook's recipe exactly: noise init, 300 L-BFGS
  *                             iterations, 500 Griffin-Lim iterations from random phase, fp32,
  *                             loudness as Griffin-Lim made it */
-enum { AS_STYLE_PRESET_DEFAULT = 0, AS_STYLE_PRESET_NOTEBOOK = 1, AS_STYLE_PRESET_TONAL = 2 };
+enum { AS_STYLE_PRESET_DEFAULT = 0, AS_STYLE_PRESET_NOTEBOOK = 1 };
 /* The mean spectral flatness of a signal y (n samples, 22050 Hz): over frames (n_fft 2048, hop
  * 512, centred, reflect) of geometric / arithmetic mean of |X|^2 (amin 1e-10), the quality
- * metrics' definition (docs/transfer-quality.md). AS_ERR_ARG when n < 2048. */
+ * metrics' definition (docs/transfer-quality.md), e.g. to tell a tonal style (below ~0.01:
+ * docs/notes-tonal.md) from a dense one. AS_ERR_ARG when n < 2048. */
 AS_API as_status as_style_flatness(const float *y, int64_t n, double *flatness);
-/* The preset for a style: AS_STYLE_PRESET_TONAL when its flatness (as_style_flatness) is below
- * AS_STYLE_TONAL_FLATNESS, else AS_STYLE_PRESET_DEFAULT (docs/notes-tonal.md: `--preset auto`). */
-#define AS_STYLE_TONAL_FLATNESS 0.015
-AS_API int as_style_preset_for_flatness(double style_flatness);
 /* Fills every field of cfg with the preset; AS_ERR_ARG for an unknown preset (cfg untouched). */
 AS_API as_status as_style_config_preset(as_style_config *cfg, int preset);
 /* "default", "notebook"; NULL for an unknown preset. */

@@ -90,7 +90,7 @@ def _config(preset, options):
     cfg = ffi.new("as_style_config *")
     p = lib.as_style_preset_from_name((preset or "default").encode())
     if p < 0:
-        raise ValueError("preset must be 'default', 'notebook' or 'tonal' ('auto' is the command line's) (got %r)" % (preset,))
+        raise ValueError("preset must be 'default' or 'notebook' (got %r)" % (preset,))
     lib.as_style_config_preset(cfg, p)
     for kw, v in options.items():
         if v is None:

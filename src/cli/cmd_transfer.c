@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 static const char *CMD = "transfer";
-#define PRESET_AUTO 3 /* --preset auto: the 4th choice, resolved from the style's flatness */
 
 typedef struct transfer_args {
     as_style_config cfg;
@@ -32,7 +31,7 @@ typedef struct transfer_args {
 #define O(f) offsetof(transfer_args, f)
 static const cli_opt transfer_opts[] = {
     {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac, .ogg, .mp3 or .opus (- writes WAV to standard output)", .offset = O(out)},
-    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook|tonal|auto", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly; tonal: the default started from the content equalised to the style in the log domain (--init content-logeq: docs/notes-tonal.md); auto: tonal when the style's spectral flatness is below 0.015, else default. Options given explicitly override the preset", .offset = O(preset)},
+    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style's long-term log spectrum, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
     {.name = "filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "4096", .help = "random convolution filters", .offset = O(cfg.filters), .group = "network and loss"},
     {.name = "kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "11", .help = "filter width in frames", .offset = O(cfg.kernel_width), .group = "network and loss"},
     {.name = "padding", .type = CLI_CHOICE, .choices = "valid|same", .def = "valid", .help = "convolution padding", .offset = O(cfg.padding), .group = "network and loss"},
@@ -58,7 +57,7 @@ static const cli_opt transfer_opts[] = {
     {.name = "lbfgs-memory", .type = CLI_INT, .metavar = "M", .min = 1, .max = 100, .def = "10", .help = "L-BFGS history pairs (as scipy's L-BFGS-B)", .offset = O(cfg.lbfgs_memory), .group = "optimisation"},
     {.name = "learning-rate", .type = CLI_DOUBLE, .metavar = "LR", .min = 1e-12, .max = 1e6, .def = "1", .help = "Adam's step size", .offset = O(cfg.learning_rate), .group = "optimisation"},
     {.name = "patience", .type = CLI_INT, .min = 0, .max = 1000000, .def = "50", .help = "Adam: stop after N steps without improvement (0 = off)", .offset = O(cfg.patience), .group = "optimisation"},
-    {.name = "init", .type = CLI_CHOICE, .choices = "noise|content|content-eq|content-logeq", .def = "content-eq", .help = "start from small noise, from the content, from the content equalised to the style's average spectrum (a shift in log1p), or equalised by a per-bin gain to the style's long-term log spectrum (reaches a tonal style's quiet bins; notebook: noise)", .offset = O(cfg.init), .group = "optimisation"},
+    {.name = "init", .type = CLI_CHOICE, .choices = "noise|content|content-eq|content-logeq", .def = "content-logeq", .help = "start from small noise, from the content, from the content equalised to the style's average spectrum (a shift in log1p), or equalised by a per-bin gain to the style's long-term log spectrum (reaches a tonal style's quiet bins; notebook: noise)", .offset = O(cfg.init), .group = "optimisation"},
     {.name = "stop-decrease", .type = CLI_DOUBLE, .metavar = "F", .min = 0, .max = 0.999, .def = "0", .help = "stop when the loss fell by less than the fraction F over 10 iterations (0 = run all iterations)", .offset = O(cfg.stop_decrease), .group = "optimisation"},
     {.name = "segment", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e6, .def = "20", .help = "optimise a content longer than 1.5 S seconds in segments of about S seconds, one after another (memory follows the segment; 0 = the whole content at once, the notebook's way; at least 5)", .offset = O(cfg.segment_seconds), .group = "optimisation"},
     {.name = "init-scale", .type = CLI_DOUBLE, .metavar = "SIGMA", .min = 0, .max = 1e3, .def = "0.001", .help = "standard deviation of the initial noise", .offset = O(cfg.init_scale), .group = "optimisation"},
@@ -321,8 +320,6 @@ int cmd_transfer(int argc, char **argv)
     cli_args pa;
     int prc = cli_parse(&cli_cmd_transfer, argc, argv, &A, &pa);
     if (prc != CLI_CONTINUE) return prc;
-    int auto_preset = A.preset == PRESET_AUTO; /* picked once the style is loaded */
-    if (auto_preset) A.preset = AS_STYLE_PRESET_DEFAULT;
     if (A.preset != AS_STYLE_PRESET_DEFAULT) { /* the preset, then the options given on top */
         transfer_args P = A;
         as_style_config_preset(&P.cfg, A.preset);
@@ -396,22 +393,9 @@ int cmd_transfer(int argc, char **argv)
         }
     }
 
-    double style_flatness = NAN; /* --json tells it; --preset auto reads it */
-    if ((auto_preset || json) && as_style_flatness(sig[1].data, sig[1].n, &style_flatness) != AS_OK)
-        style_flatness = NAN;
-    if (auto_preset) { /* --preset auto: by the style's spectral flatness, then the given options */
-        if (isfinite(style_flatness)) A.preset = as_style_preset_for_flatness(style_flatness);
-        if (A.preset != AS_STYLE_PRESET_DEFAULT) {
-            transfer_args P = A;
-            as_style_config_preset(&P.cfg, A.preset);
-            cli_copy_given(&cli_cmd_transfer, &pa, &P, &A);
-            A = P;
-            cfg = A.cfg;
-        }
-        if (!quiet)
-            fprintf(stderr, "audiostyle: --preset auto: the style's flatness is %.4f: preset %s\n",
-                    style_flatness, as_style_preset_name(A.preset));
-    }
+    /* the style's spectral flatness, for --json (docs/notes-tonal.md: tonal below ~0.01) */
+    double style_flatness = NAN;
+    if (json && as_style_flatness(sig[1].data, sig[1].n, &style_flatness) != AS_OK) style_flatness = NAN;
 
     int status = 1;
     as_style *st = NULL;

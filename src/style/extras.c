@@ -186,18 +186,6 @@ as_status as_style_flatness(const float *y, int64_t n, double *flatness)
     return rc;
 }
 
-int as_style_preset_for_flatness(double f)
-{
-    return f < AS_STYLE_TONAL_FLATNESS ? AS_STYLE_PRESET_TONAL : AS_STYLE_PRESET_DEFAULT;
-}
-
-void tonal_config(as_style_config *cfg)
-{
-    /* chosen by measurement (docs/notes-tonal.md): the start equalised in the log domain is the
-     * one candidate better than the default on all three tonal-style pairs */
-    cfg->init = AS_STYLE_INIT_CONTENT_LOGEQ;
-}
-
 static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;

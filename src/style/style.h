@@ -18,8 +18,6 @@ typedef struct style_extras {
     struct nn_stats *stats;   /* NULL when every statistics weight is 0 */
     struct nn_branch *branch; /* NULL when cfg->branch is none */
 } style_extras;
-/* The tonal preset's changes to the default preset (docs/notes-tonal.md). */
-void tonal_config(as_style_config *cfg);
 /* The render's floor matching (cfg->floor_quantile q > 0): mag (bins, T) magnitudes of the
  * result, Ss (bins, Ts) the style's log1p magnitudes. Allocates its scratch. */
 as_status style_extras_floor(double q, float *mag, int bins, int64_t T, const float *Ss, int64_t Ts);

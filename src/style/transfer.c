@@ -129,33 +129,34 @@ const char *as_style_precision(const as_style_config *cfg, const char **engine)
     return precision_name(p);
 }
 
-static const char *const PRESET_NAMES[] = {"default", "notebook", "tonal"};
+static const char *const PRESET_NAMES[] = {"default", "notebook"};
 
 as_status as_style_config_preset(as_style_config *cfg, int preset)
 {
-    if (!cfg || preset < AS_STYLE_PRESET_DEFAULT || preset > AS_STYLE_PRESET_TONAL)
+    if (!cfg || preset < AS_STYLE_PRESET_DEFAULT || preset > AS_STYLE_PRESET_NOTEBOOK)
         return AS_ERR_ARG;
     notebook_config(cfg);
-    if (preset != AS_STYLE_PRESET_NOTEBOOK) {
-        cfg->init = AS_STYLE_INIT_CONTENT_EQ;
+    if (preset == AS_STYLE_PRESET_DEFAULT) {
+        /* the content equalised in the log domain: no worse than content-eq on the six dense
+         * benchmark pairs and better on the three tonal ones (docs/notes-tonal.md) */
+        cfg->init = AS_STYLE_INIT_CONTENT_LOGEQ;
         cfg->iterations = PRESET_DEFAULT_ITERATIONS;
         cfg->level = AS_STYLE_LEVEL_CONTENT;
         cfg->precision = AS_STYLE_PRECISION_AUTO; /* bf16 where the CPU has it */
         cfg->segment_seconds = PRESET_DEFAULT_SEGMENT;
     }
-    if (preset == AS_STYLE_PRESET_TONAL) tonal_config(cfg); /* extras.c, docs/notes-tonal.md */
     return AS_OK;
 }
 
 const char *as_style_preset_name(int preset)
 {
-    if (preset < AS_STYLE_PRESET_DEFAULT || preset > AS_STYLE_PRESET_TONAL) return NULL;
+    if (preset < AS_STYLE_PRESET_DEFAULT || preset > AS_STYLE_PRESET_NOTEBOOK) return NULL;
     return PRESET_NAMES[preset];
 }
 
 int as_style_preset_from_name(const char *name)
 {
-    for (int i = 0; name && i <= AS_STYLE_PRESET_TONAL; i++)
+    for (int i = 0; name && i <= AS_STYLE_PRESET_NOTEBOOK; i++)
         if (strcmp(name, PRESET_NAMES[i]) == 0) return i;
     return -1;
 }

@@ -1,7 +1,7 @@
 # The tonal-style options (docs/notes-tonal.md): every candidate runs (the branch on mel bands and
 # on the spectrogram, the statistics terms, the normalisation, the feature means) and changes the
-# result; --preset auto picks tonal for a tonal style (rock_sectoid_feelings: flatness 0.0015 < 0.015)
-# and default for a dense one (metal: 0.053), and says so in --json; bad values are refused.
+# result; --json tells the style's spectral flatness (rock_sectoid_feelings 0.0015, tonal;
+# metal 0.053, dense); bad values are refused.
 source "$ROOT/tests/cli/lib.sh"
 C="$ROOT/examples/techno_torustrooper_tt1.flac"; R="$ROOT/examples/rock_sectoid_feelings.flac"
 M="$ROOT/examples/metal_sectoid_metal_madness.flac"
@@ -22,13 +22,11 @@ for v in "mel:--branch mel --branch-filters 16 --branch-kernel-width 9 --branch-
   [ "$l" != "$base" ] || fail "$n: the style loss did not change ($l)"
   [ -s "$TMPD/$n.wav" ] || fail "$n: no result"
 done
-j=$(run auto1 "$R" --preset auto)
-[ "$(jq -r .preset <<<"$j")" = tonal ] || fail "auto on a tonal style: $(jq -c '[.preset, .style_flatness]' <<<"$j")"
-awk -v f="$(jq -r .style_flatness <<<"$j")" 'BEGIN {exit !(f > 0 && f < 0.015)}' || fail "style flatness $(jq .style_flatness <<<"$j")"
-j=$(run auto2 "$M" --preset auto)
-[ "$(jq -r .preset <<<"$j")" = default ] || fail "auto on a dense style: $(jq -c '[.preset, .style_flatness]' <<<"$j")"
-j=$(run tonal "$M" --preset tonal --iterations 3)
-[ "$(jq -r .preset <<<"$j")" = tonal ] && [ "$(jq -r .iterations <<<"$j")" = 3 ] || fail "tonal preset with an option on top: $j"
+j=$(run tonalstyle "$R")
+awk -v f="$(jq -r .style_flatness <<<"$j")" 'BEGIN {exit !(f > 0 && f < 0.01)}' || fail "rock style flatness $(jq .style_flatness <<<"$j")"
+j=$(run densestyle "$M")
+awk -v f="$(jq -r .style_flatness <<<"$j")" 'BEGIN {exit !(f > 0.02)}' || fail "metal style flatness $(jq .style_flatness <<<"$j")"
+[ "$(jq -r .preset <<<"$j")" = default ] || fail "preset in --json: $(jq .preset <<<"$j")"
 for bad in "--branch cqt" "--envelope-weight -1" "--envelope-floor 0" "--loss-norm sum" "--branch-bands 0"; do
   # shellcheck disable=SC2086
   if "$AUDIOSTYLE" transfer "$C" "$M" -o "$TMPD/bad.wav" "${common[@]}" $bad >/dev/null 2>&1; then fail "accepted $bad"; fi
