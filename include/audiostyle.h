@@ -402,7 +402,11 @@ enum { AS_STYLE_LBFGS = 0, AS_STYLE_ADAM = 1 };
 /* x0: small noise (the notebook), the content's spectrogram, or the content equalised to the
  * style: each frequency bin shifted (in the log1p domain) by the difference of the two tracks'
  * mean over time, so the start already has the style's average spectrum. */
-enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1, AS_STYLE_INIT_CONTENT_EQ = 2 };
+/* _CONTENT_LOGEQ: the content with a per-bin gain instead of a shift, so that each bin's mean over
+ * time of log(1e-5 + |X|) is the style's (a matching EQ in the log domain: it reaches the
+ * quiet high bins of a tonal style, which the log1p shift cannot; docs/notes-tonal.md). */
+enum { AS_STYLE_INIT_NOISE = 0, AS_STYLE_INIT_CONTENT = 1, AS_STYLE_INIT_CONTENT_EQ = 2,
+       AS_STYLE_INIT_CONTENT_LOGEQ = 3 };
 enum { AS_STYLE_PAD_VALID = 0, AS_STYLE_PAD_SAME = 1 };
 enum { AS_STYLE_GRAM_FRAMES = 0, AS_STYLE_GRAM_OUTPUT_FRAMES = 1 };
 enum { AS_STYLE_PHASE_RANDOM = 0, AS_STYLE_PHASE_CONTENT = 1 };
@@ -441,18 +445,54 @@ typedef struct as_style_config {
                                 memory follows the segment, not the track. 0 = the whole content
                                 at once (the notebook); the default preset: 20 */
     int precision;           /* the convolution's engine: AS_STYLE_PRECISION_AUTO (default), _FP32, _BF16 */
+    /* Style features for tonal styles (docs/notes-tonal.md); every one off in the default and
+     * notebook presets. */
+    int loss_norm;           /* AS_STYLE_NORM_NONE (the notebook) or _TARGET: the content term divided
+                                by mean F(c)^2 and the style term by mean G(F(s))^2, so the weights
+                                mean the same whatever the tracks' levels */
+    double feature_mean_weight; /* w |mean_t F(x) - mean_t F(s)|^2 / |mean_t F(s)|^2; 0 = off */
+    double envelope_weight;  /* per-bin mean over time of u = log(floor + |STFT|) against the
+                                style's, mean square in nepers; 0 = off */
+    double spread_weight;    /* per-bin standard deviation over time of u against the style's; 0 = off */
+    double temporal_weight;  /* the frame energy envelope (log mean power, centred) against the
+                                content's; 0 = off */
+    double flatness_weight;  /* each frame's log spectral flatness (floored), on average against the
+                                style's; 0 = off. NB the quality benchmark measures flatness too */
+    double envelope_floor;   /* the floor of u, in |STFT| units; 1e-3 */
+    double floor_quantile;   /* render: per bin, the result's magnitude quantile q over time (its
+                                background) minus the style's, where positive, is subtracted from
+                                the result's magnitudes before Griffin-Lim (spectral subtraction of
+                                the excess noise floor); 0 = off, e.g. 0.5 (the medians) */
+    double render_eq;        /* render: per bin, a gain that moves the result's mean over time of
+                                log(1e-5 + |X|) down to the style's, by this fraction (1 = all the
+                                way; a cut-only matching EQ of the long-term log spectrum); 0 = off */
+    int branch;              /* AS_STYLE_BRANCH_NONE, _MEL (a second random layer on mel bands of
+                                the spectrogram: Barry & Kim 2017) or _LINEAR (on the spectrogram,
+                                another kernel width) */
+    int branch_filters;      /* the branch's filters; 1024 */
+    int branch_kernel_width; /* its width in frames; 31 */
+    int branch_bands;        /* mel bands of _MEL; 128 */
+    double branch_weight;    /* the branch's style weight (its content weight is content_weight); 1 */
 } as_style_config;
+enum { AS_STYLE_NORM_NONE = 0, AS_STYLE_NORM_TARGET = 1 };
+enum { AS_STYLE_BRANCH_NONE = 0, AS_STYLE_BRANCH_MEL = 1, AS_STYLE_BRANCH_LINEAR = 2 };
 
 /* Presets: whole configurations, named on the command line by --preset.
  *   AS_STYLE_PRESET_DEFAULT   the best measured quality per second (docs/notes-presets.md): the
  *                             notebook's network and loss, started from the content equalised
- *                             to the style (AS_STYLE_INIT_CONTENT_EQ), 55 L-BFGS iterations,
+ *                             to the style in the log domain (AS_STYLE_INIT_CONTENT_LOGEQ, since
+ *                             issue 17: docs/notes-tonal.md), 55 L-BFGS iterations,
  *                             Griffin-Lim 500 from random phase, the content's loudness, long
  *                             contents in 20-s segments, bf16 where the CPU has it
  *   AS_STYLE_PRESET_NOTEBOOK  the TensorFlow notebook's recipe exactly: noise init, 300 L-BFGS
  *                             iterations, 500 Griffin-Lim iterations from random phase, fp32,
  *                             loudness as Griffin-Lim made it */
 enum { AS_STYLE_PRESET_DEFAULT = 0, AS_STYLE_PRESET_NOTEBOOK = 1 };
+/* The mean spectral flatness of a signal y (n samples, 22050 Hz): over frames (n_fft 2048, hop
+ * 512, centred, reflect) of geometric / arithmetic mean of |X|^2 (amin 1e-10), the quality
+ * metrics' definition (docs/transfer-quality.md), e.g. to tell a tonal style (below ~0.01:
+ * docs/notes-tonal.md) from a dense one. AS_ERR_ARG when n < 2048. */
+AS_API as_status as_style_flatness(const float *y, int64_t n, double *flatness);
 /* Fills every field of cfg with the preset; AS_ERR_ARG for an unknown preset (cfg untouched). */
 AS_API as_status as_style_config_preset(as_style_config *cfg, int preset);
 /* "default", "notebook"; NULL for an unknown preset. */

@@ -6,7 +6,12 @@
 # top genre in the content -> in the result). Six pairs come from examples/ (every clip is content
 # and style at least once); three tonal-style pairs are added when ../shared/data/demo (or
 # $AS_DEMO_DIR) holds the demo clips. QUALITY_PRESETS (default "default notebook") and
-# QUALITY_PAIRS (a number: only the first N pairs) shorten a run.
+# QUALITY_PAIRS (a number: only the first N pairs) shorten a run; QUALITY_PICK ("7 8 9 1": those
+# pairs, by number) picks some. QUALITY_CANDIDATES runs named candidates instead of bare presets:
+# entries separated by ';', each "NAME=PRESET EXTRA TRANSFER OPTIONS..." (e.g.
+# "env=default --envelope-weight 0.1; tonal=tonal"); a candidate's rows are named NAME and
+# compared as PRESET would be. QUALITY_TSV=FILE keeps the rows (for the picture,
+# scripts/plot_tonal.py).
 set -eu -o pipefail
 BUILD=${BUILD:-build}
 AS=${AUDIOSTYLE:-$BUILD/audiostyle}
@@ -24,6 +29,28 @@ else
   echo "(no demo clips in $DEMO: the three tonal-style pairs are skipped)"
 fi
 [ -n "${QUALITY_PAIRS:-}" ] && pairs=("${pairs[@]:0:$QUALITY_PAIRS}")
+pairnum=()
+for ((j = 0; j < ${#pairs[@]}; j++)); do pairnum+=($((j + 1))); done
+if [ -n "${QUALITY_PICK:-}" ]; then
+  sel=() pairnum=()
+  for j in $QUALITY_PICK; do sel+=("${pairs[$((j - 1))]}"); pairnum+=("$j"); done
+  pairs=("${sel[@]}")
+fi
+# candidates: NAME, PRESET and extra options, one per line of $tmp/cands
+declare -a cname cpre cextra
+if [ -n "${QUALITY_CANDIDATES:-}" ]; then
+  IFS=';' read -ra entries <<< "$QUALITY_CANDIDATES"
+  for e in "${entries[@]}"; do
+    e=$(echo "$e" | sed 's/^ *//; s/ *$//')
+    [ -n "$e" ] || continue
+    n=${e%%=*} r=${e#*=}
+    cname+=("$n") cpre+=("${r%% *}")
+    if [ "$r" = "${r#* }" ]; then cextra+=(""); else cextra+=("${r#* }"); fi
+  done
+else
+  for pre in $PRESETS; do cname+=("$pre") cpre+=("$pre") cextra+=(""); done
+fi
+PRESETS="${cname[*]}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rows=$tmp/rows.tsv
@@ -33,16 +60,17 @@ stem() { local b=${1##*/}; b=${b%.*}; echo "${b%%_*}:${b#*_}" | cut -c1-24; }
 echo
 echo "Transfer quality, $(nproc) cores, $(date -u +%H:%M) UTC; each pair run once per preset, in turn."
 echo
-echo "| pair (content → style) | preset | wall s | evaluations | style dist. | rhythm | chroma | flatness | level dB | style genre: content → result |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
-i=0
-for p in "${pairs[@]}"; do
-  set -- $p
+echo "| pair (content → style) | preset | wall s | evaluations | style dist. | rhythm | chroma | flatness | level dB | style genre: content → result | GFLOP/eval | peak MB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+for ((pi = 0; pi < ${#pairs[@]}; pi++)); do
+  set -- ${pairs[$pi]}
   c=$1 s=$2
-  i=$((i + 1))
-  for pre in $PRESETS; do
+  i=${pairnum[$pi]}
+  for ((ci = 0; ci < ${#cname[@]}; ci++)); do
+    pre=${cname[$ci]}
     t0=$(date +%s.%N)
-    if ! "$AS" transfer "$c" "$s" -o "$tmp/r.wav" --preset "$pre" --no-picture --quiet --json > "$tmp/j.json" 2> "$tmp/err"; then
+    # shellcheck disable=SC2086
+    if ! "$AS" transfer "$c" "$s" -o "$tmp/r.wav" --preset "${cpre[$ci]}" ${cextra[$ci]} --no-picture --quiet --json > "$tmp/j.json" 2> "$tmp/err"; then
       echo "| $(stem "$c") → $(stem "$s") | $pre | failed: $(head -c 200 "$tmp/err") |"
       continue
     fi
@@ -51,13 +79,15 @@ for p in "${pairs[@]}"; do
     jq -r --arg pair "$(stem "$c") → $(stem "$s")" --arg pre "$pre" --arg wall "$wall" --arg i "$i" '
       [$i, $pair, $pre, ($wall | tonumber), .evaluations, .quality.style_distance_ratio,
        .quality.rhythm_correlation, .quality.chroma_similarity, .quality.flatness_ratio,
-       .quality.level_db, .genre_shift.genre, .genre_shift.content, .genre_shift.result] | @tsv' \
+       .quality.level_db, .genre_shift.genre, .genre_shift.content, .genre_shift.result,
+       .flops_per_evaluation / 1e9, .peak_rss_mb] | @tsv' \
       "$tmp/j.json" >> "$rows"
-    tail -n 1 "$rows" | awk -F'\t' '{printf "| %s | %s | %.1f | %d | %.3f | %.3f | %.3f | %.2f | %+.1f | %s %.0f %% → %.0f %% |\n",
-      $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 100 * $12, 100 * $13}'
+    tail -n 1 "$rows" | awk -F'\t' '{printf "| %s | %s | %.1f | %d | %.3f | %.3f | %.3f | %.2f | %+.1f | %s %.0f %% → %.0f %% | %.0f | %.0f |\n",
+      $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 100 * $12, 100 * $13, $14, $15}'
   done
 done
 
+[ -n "${QUALITY_TSV:-}" ] && cp "$rows" "$QUALITY_TSV"
 # medians per preset, and the default-vs-notebook comparison per pair
 echo
 echo "| preset | pairs | median wall s | median evaluations | style dist. | rhythm | chroma | flatness | level dB | style genre in result |"

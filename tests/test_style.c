@@ -333,7 +333,7 @@ TEST(style_default_preset)
     CHECK(d.filters == nb.filters && d.kernel_width == nb.kernel_width && d.padding == nb.padding);
     CHECK(d.content_weight == nb.content_weight && d.style_weight == nb.style_weight);
     CHECK(d.gram_divisor == nb.gram_divisor && d.optimizer == AS_STYLE_LBFGS);
-    CHECK(d.init == AS_STYLE_INIT_CONTENT_EQ && d.phase == AS_STYLE_PHASE_RANDOM);
+    CHECK(d.init == AS_STYLE_INIT_CONTENT_LOGEQ && d.phase == AS_STYLE_PHASE_RANDOM);
     CHECK(d.level == AS_STYLE_LEVEL_CONTENT && d.precision == AS_STYLE_PRECISION_AUTO);
     CHECK(d.iterations > 0 && d.iterations < 300);
     as_style_config e;

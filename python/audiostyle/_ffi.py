@@ -61,6 +61,10 @@ typedef struct as_style_config {
     int lbfgs_memory; double learning_rate; int patience; int griffin_lim_iterations; int phase;
     uint64_t seed; int threads; double max_memory_mb; int level; double stop_decrease;
     double segment_seconds; int precision;
+    int loss_norm; double feature_mean_weight; double envelope_weight; double spread_weight;
+    double temporal_weight; double flatness_weight; double envelope_floor; double floor_quantile;
+    double render_eq; int branch; int branch_filters; int branch_kernel_width; int branch_bands;
+    double branch_weight;
 } as_style_config;
 int as_style_config_preset(as_style_config *cfg, int preset);
 int as_style_preset_from_name(const char *name);

@@ -37,6 +37,14 @@ CONFIG_FIELDS = {
     "griffin_lim_iterations": "griffin_lim_iterations", "phase": "phase", "level": "level",
     "seed": "seed", "segment": "segment_seconds", "precision": "precision", "threads": "threads",
     "max_memory": "max_memory_mb",
+    # the tonal-style candidates (docs/notes-tonal.md)
+    "loss_norm": "loss_norm", "feature_mean_weight": "feature_mean_weight",
+    "envelope_weight": "envelope_weight", "spread_weight": "spread_weight",
+    "temporal_weight": "temporal_weight", "flatness_weight": "flatness_weight",
+    "envelope_floor": "envelope_floor", "floor_quantile": "floor_quantile",
+    "render_eq": "render_eq", "branch": "branch", "branch_filters": "branch_filters",
+    "branch_kernel_width": "branch_kernel_width", "branch_bands": "branch_bands",
+    "branch_weight": "branch_weight",
 }
 # options about the inputs (when content/style are paths)
 LOAD_KEYWORDS = ("content_offset", "content_duration", "style_offset", "style_duration",

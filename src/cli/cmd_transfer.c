@@ -34,19 +34,33 @@ typedef struct transfer_args {
 #define O(f) offsetof(transfer_args, f)
 static const cli_opt transfer_opts[] = {
     {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac, .ogg, .mp3 or .opus (- writes WAV to standard output)", .offset = O(out), .cosmetic = 1},
-    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
+    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style's long-term log spectrum, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
     {.name = "filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "4096", .help = "random convolution filters", .offset = O(cfg.filters), .group = "network and loss"},
     {.name = "kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "11", .help = "filter width in frames", .offset = O(cfg.kernel_width), .group = "network and loss"},
     {.name = "padding", .type = CLI_CHOICE, .choices = "valid|same", .def = "valid", .help = "convolution padding", .offset = O(cfg.padding), .group = "network and loss"},
     {.name = "gram-divisor", .type = CLI_CHOICE, .choices = "frames|output-frames", .def = "frames", .help = "divide each Gram matrix by the track's STFT frames T (the notebook) or by the convolution's output frames", .offset = O(cfg.gram_divisor), .group = "network and loss"},
     {.name = "content-weight", .type = CLI_DOUBLE, .metavar = "A", .min = 0, .max = 1e12, .def = "0.01", .help = "weight of the content loss; 0 with --init content is Grinstein et al.'s style-only mode", .offset = O(cfg.content_weight), .group = "network and loss"},
     {.name = "style-weight", .type = CLI_DOUBLE, .metavar = "B", .min = 0, .max = 1e12, .def = "1", .help = "weight of the style loss", .offset = O(cfg.style_weight), .group = "network and loss"},
+    {.name = "loss-norm", .type = CLI_CHOICE, .choices = "none|target", .def = "none", .help = "target: divide the content term by the mean square of the content's features and the style term by that of the style's Gram matrix, so the weights mean the same whatever the tracks' levels (docs/notes-tonal.md)", .offset = O(cfg.loss_norm), .group = "tonal-style features"},
+    {.name = "feature-mean-weight", .type = CLI_DOUBLE, .metavar = "W", .min = 0, .max = 1e12, .def = "0", .help = "weight of the features' means over time against the style's, beside the Gram (0 = off)", .offset = O(cfg.feature_mean_weight), .group = "tonal-style features"},
+    {.name = "envelope-weight", .type = CLI_DOUBLE, .metavar = "W", .min = 0, .max = 1e12, .def = "0", .help = "weight of the spectral envelope: each bin's mean over time of log(floor + |STFT|) against the style's (0 = off)", .offset = O(cfg.envelope_weight), .group = "tonal-style features"},
+    {.name = "spread-weight", .type = CLI_DOUBLE, .metavar = "W", .min = 0, .max = 1e12, .def = "0", .help = "weight of each bin's standard deviation over time of log(floor + |STFT|) against the style's (0 = off)", .offset = O(cfg.spread_weight), .group = "tonal-style features"},
+    {.name = "temporal-weight", .type = CLI_DOUBLE, .metavar = "W", .min = 0, .max = 1e12, .def = "0", .help = "weight of the frame energy envelope (log mean power, centred) against the content's (0 = off)", .offset = O(cfg.temporal_weight), .group = "tonal-style features"},
+    {.name = "flatness-weight", .type = CLI_DOUBLE, .metavar = "W", .min = 0, .max = 1e12, .def = "0", .help = "weight of the frames' mean log spectral flatness (floored) against the style's (0 = off; the quality benchmark measures flatness too)", .offset = O(cfg.flatness_weight), .group = "tonal-style features"},
+    {.name = "envelope-floor", .type = CLI_DOUBLE, .metavar = "M", .min = 1e-9, .max = 1e3, .def = "0.001", .help = "the floor of the envelope terms' log domain, in |STFT| units", .offset = O(cfg.envelope_floor), .group = "tonal-style features"},
+    {.name = "render-eq", .type = CLI_DOUBLE, .metavar = "R", .min = 0, .max = 1, .def = "0", .help = "before Griffin-Lim, a per-bin cut moving the result's long-term log spectrum (mean over time of log(1e-5 + |X|)) down to the style's by the fraction R (1 = all the way; never a boost; 0 = off)", .offset = O(cfg.render_eq), .group = "tonal-style features"},
+    {.name = "floor-quantile", .type = CLI_DOUBLE, .metavar = "Q", .min = 0, .max = 0.999, .def = "0", .help = "before Griffin-Lim, subtract from each bin's magnitudes the excess of the result's Q-quantile over time over the style's (the background above the style's; 0 = off, 0.5 = medians)", .offset = O(cfg.floor_quantile), .group = "tonal-style features"},
+    {.name = "branch", .type = CLI_CHOICE, .choices = "none|mel|linear", .def = "none", .help = "a second random layer in parallel: on mel bands of the spectrogram (Barry & Kim 2017) or on the spectrogram itself with its own kernel width", .offset = O(cfg.branch), .group = "tonal-style features"},
+    {.name = "branch-filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "1024", .help = "the branch's random filters", .offset = O(cfg.branch_filters), .group = "tonal-style features"},
+    {.name = "branch-kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "31", .help = "the branch's filter width in frames", .offset = O(cfg.branch_kernel_width), .group = "tonal-style features"},
+    {.name = "branch-bands", .type = CLI_INT, .min = 1, .max = 512, .def = "128", .help = "mel bands of --branch mel", .offset = O(cfg.branch_bands), .group = "tonal-style features"},
+    {.name = "branch-weight", .type = CLI_DOUBLE, .metavar = "B", .min = 0, .max = 1e12, .def = "1", .help = "the branch's style weight (its content weight is --content-weight)", .offset = O(cfg.branch_weight), .group = "tonal-style features"},
     {.name = "optimizer", .type = CLI_CHOICE, .choices = "lbfgs|adam", .def = "lbfgs", .help = "L-BFGS, or Adam with early stopping", .offset = O(cfg.optimizer), .group = "optimisation"},
     {.name = "iterations", .type = CLI_INT, .min = 1, .max = 1000000, .def_text = "the preset's: 55; notebook: 300 for lbfgs, 2000 for adam", .help = "optimiser iterations", .offset = O(cfg.iterations), .group = "optimisation"},
     {.name = "lbfgs-memory", .type = CLI_INT, .metavar = "M", .min = 1, .max = 100, .def = "10", .help = "L-BFGS history pairs (as scipy's L-BFGS-B)", .offset = O(cfg.lbfgs_memory), .group = "optimisation"},
     {.name = "learning-rate", .type = CLI_DOUBLE, .metavar = "LR", .min = 1e-12, .max = 1e6, .def = "1", .help = "Adam's step size", .offset = O(cfg.learning_rate), .group = "optimisation"},
     {.name = "patience", .type = CLI_INT, .min = 0, .max = 1000000, .def = "50", .help = "Adam: stop after N steps without improvement (0 = off)", .offset = O(cfg.patience), .group = "optimisation"},
-    {.name = "init", .type = CLI_CHOICE, .choices = "noise|content|content-eq", .def = "content-eq", .help = "start from small noise, from the content, or from the content equalised to the style's average spectrum (notebook: noise)", .offset = O(cfg.init), .group = "optimisation"},
+    {.name = "init", .type = CLI_CHOICE, .choices = "noise|content|content-eq|content-logeq", .def = "content-logeq", .help = "start from small noise, from the content, from the content equalised to the style's average spectrum (a shift in log1p), or equalised by a per-bin gain to the style's long-term log spectrum (reaches a tonal style's quiet bins; notebook: noise)", .offset = O(cfg.init), .group = "optimisation"},
     {.name = "stop-decrease", .type = CLI_DOUBLE, .metavar = "F", .min = 0, .max = 0.999, .def = "0", .help = "stop when the loss fell by less than the fraction F over 10 iterations (0 = run all iterations)", .offset = O(cfg.stop_decrease), .group = "optimisation"},
     {.name = "segment", .type = CLI_DOUBLE, .metavar = "S", .min = 0, .max = 1e6, .def = "20", .help = "optimise a content longer than 1.5 S seconds in segments of about S seconds, one after another (memory follows the segment; 0 = the whole content at once, the notebook's way; at least 5)", .offset = O(cfg.segment_seconds), .group = "optimisation"},
     {.name = "init-scale", .type = CLI_DOUBLE, .metavar = "SIGMA", .min = 0, .max = 1e3, .def = "0.001", .help = "standard deviation of the initial noise", .offset = O(cfg.init_scale), .group = "optimisation"},
@@ -415,6 +429,10 @@ int cmd_transfer(int argc, char **argv)
         }
     }
 
+    /* the style's spectral flatness, for --json (docs/notes-tonal.md: tonal below ~0.01) */
+    double style_flatness = NAN;
+    if (json && as_style_flatness(sig[1].data, sig[1].n, &style_flatness) != AS_OK) style_flatness = NAN;
+
     int status = 1;
     as_style *st = NULL;
     char *ck_settings = NULL, ck_buf[4200];
@@ -648,6 +666,8 @@ int cmd_transfer(int argc, char **argv)
         cli_json_str(stdout, in[0]);
         printf(", \"style\": ");
         cli_json_str(stdout, in[1]);
+        printf(", \"preset\": \"%s\"", as_style_preset_name(A.preset));
+        if (isfinite(style_flatness)) printf(", \"style_flatness\": %.10g", style_flatness);
         printf(", \"samples\": %lld, \"content_frames\": %lld, \"style_frames\": %lld, \"filters\": %d",
                (long long)n, (long long)est.content_frames, (long long)est.style_frames, cfg.filters);
         printf(", \"precision\": ");

@@ -110,7 +110,13 @@ typedef struct nn_nst_shape {
     int style_mode;       /* NN_STYLE_AUTO / EXACT / GRAM */
     int precision;        /* the convolution's engine: NN_PRECISION_AUTO / FP32 / BF16 (engine.h) */
     int threads;          /* the bf16 engine's OpenMP threads per pass; 0 = OpenMP's default */
+    int norm;             /* NN_NORM_NONE (the notebook) or NN_NORM_TARGET: the content term divided
+                             by mean Fc^2 and the style term by mean Gs^2 (each by its target's own
+                             scale), so alpha and beta mean the same whatever the tracks' levels */
+    double mean_w;        /* feature-mean term: mean_w * |mean_t F(x) - mean_t F(s)|^2 / |mean_t F(s)|^2
+                             (counted in the style loss); 0 = off */
 } nn_nst_shape;
+enum { NN_NORM_NONE = 0, NN_NORM_TARGET = 1 };
 enum { NN_STYLE_AUTO = 0, NN_STYLE_EXACT = 1, NN_STYLE_GRAM = 2 };
 
 typedef struct nn_nst {
@@ -120,6 +126,10 @@ typedef struct nn_nst {
     int64_t Tsp, Tso;  /* the same for the style */
     int exact;         /* style loss in the T'xT' form */
     double ss;         /* |Fs Fs^T|^2 / div_s^2 (exact form) */
+    double alpha_eff, beta_eff; /* alpha and beta, divided by their targets' scales (sh.norm) */
+    double ms2;        /* |ms|^2 (mean term) */
+    float *ms;         /* (N) mean over time of the style's features (sh.mean_w) */
+    float *mu;         /* (N) the same of x's features (scratch) */
     float *Wk;         /* (K, C, N) */
     float *Fc;         /* (To, N) content features; NULL when alpha == 0 */
     float *Fs;         /* (Tso, N) style features (exact form) */
@@ -179,5 +189,63 @@ as_status nn_nst_eval(nn_nst *m, const float *x /* (C, T) */, float *grad /* (C,
 void nn_nst_eval_naive(const nn_nst_shape *sh, const double *W, const double *x,
                        const double *c, const double *s, double *grad, double *content,
                        double *style);
+
+/* ---- stats.c: spectral-statistics terms on the spectrogram itself (docs/notes-tonal.md) ------ */
+typedef struct nn_stats_shape {
+    int C;                      /* bins */
+    int64_t T, Ts;              /* frames of x (and of the content) and of the style */
+    double eps;                 /* floor of the log domain u(x) = log(eps + expm1(x)); 1e-3 */
+    double w_env, w_std, w_tenv; /* weights of the envelope, spread and temporal terms; 0 = off */
+    double w_flat;              /* weight of the frames' mean log flatness against the style's; 0 = off */
+} nn_stats_shape;
+typedef struct nn_stats {
+    nn_stats_shape sh;
+    float *Es, *Ds;   /* (C) the style's per-bin mean and standard deviation of u over time */
+    float *E, *D;     /* (C) the same of x (scratch) */
+    float *ec;        /* (T) the content's temporal envelope, centred */
+    float *e, *p;     /* (max(T, Ts)) scratch */
+    double fs;        /* the style's mean log flatness (w_flat) */
+    size_t bytes;
+} nn_stats;
+size_t nn_stats_bytes(const nn_stats_shape *sh);
+as_status nn_stats_create(nn_stats **out, const nn_stats_shape *sh);
+void nn_stats_destroy(nn_stats *m);
+/* The style's moments from s (C, Ts) and, when c is not NULL, the content's envelope from c (C, T). */
+void nn_stats_set_targets(nn_stats *m, const float *c /* (C, T) */, const float *s /* (C, Ts) */);
+void nn_stats_set_content(nn_stats *m, const float *c /* (C, T) */);
+/* The terms' sum at x (C, T); their gradient is ADDED to grad (C, T). */
+double nn_stats_eval(nn_stats *m, const float *x /* (C, T) */, float *grad /* (C, T) */);
+/* The double twin (naive loops from the formulas); grad (C, T) is WRITTEN when not NULL. */
+double nn_stats_eval_naive(const nn_stats_shape *sh, const double *x /* (C, T) */,
+                           const double *c /* (C, T) */, const double *s /* (C, Ts) */,
+                           double *grad /* (C, T) */);
+
+/* ---- branch.c: a second random layer beside the first, on a reduced input --------------------- */
+/* x (C, T) -> P x (B, T) (P (B, C), or the identity when P is NULL and B == C) -> an nn_nst of
+ * its own (its shape's C is B): content and style terms of its features; the gradient goes back
+ * through P^T. Barry & Kim (WASPAA 2017) / multi-width kernels (docs/notes-tonal.md). */
+typedef struct nn_branch {
+    int C, B;
+    int64_t T, Ts;
+    float *P;         /* (B, C) the projection, owned; NULL = identity */
+    float *xm, *gm;   /* (B, T) projected x and its gradient */
+    float *sm;        /* (B, max(T, Ts)) projected targets (scratch of set_targets) */
+    nn_nst *net;      /* the layer, C = B */
+    size_t bytes;
+} nn_branch;
+size_t nn_branch_bytes(int C, const nn_nst_shape *inner);
+/* inner->C is B; P (B, C) is copied (NULL: identity, then B must be C). */
+as_status nn_branch_create(nn_branch **out, int C, const float *P /* (B, C) */, const nn_nst_shape *inner);
+void nn_branch_destroy(nn_branch *b);
+as_status nn_branch_set_targets(nn_branch *b, const float *c /* (C, T) */, const float *s /* (C, Ts) */);
+as_status nn_branch_set_content(nn_branch *b, const float *c /* (C, T) */);
+/* The branch's losses at x (C, T); its gradient is ADDED to grad (C, T). */
+as_status nn_branch_eval(nn_branch *b, const float *x /* (C, T) */, float *grad /* (C, T) */,
+                         double *content, double *style);
+/* The double twin: P (B, C) in double (NULL = identity), W (N, B, K); grad (C, T) WRITTEN. */
+void nn_branch_eval_naive(int C, const double *P /* (B, C) */, const nn_nst_shape *inner,
+                          const double *W /* (N, B, K) */, const double *x /* (C, T) */,
+                          const double *c /* (C, T) */, const double *s /* (C, Ts) */,
+                          double *grad /* (C, T) */, double *content, double *style);
 
 #endif

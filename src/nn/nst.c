@@ -5,7 +5,12 @@
  *
  *   F(z)  = relu(conv1d(pad(z), W))                                  (To, N)
  *   L     = alpha * sum (F(x) - F(c))^2 + beta * sum (F(x)^T F(x) / dx - F(s)^T F(s) / ds)^2
- * ref: the notebook divides each Gram by its track's frame count T (dx = T, ds = Ts). */
+ * ref: the notebook divides each Gram by its track's frame count T (dx = T, ds = Ts).
+ * Two additions, off by default (docs/notes-tonal.md): sh.norm = NN_NORM_TARGET divides alpha by
+ * mean F(c)^2 and beta by mean Gs^2 (Gs = F(s)^T F(s) / ds; means over their elements, so the
+ * sums keep their sizes and the optimiser its gradient scale), and sh.mean_w adds
+ *   mean_w * |mu(x) - mu(s)|^2 / |mu(s)|^2,  mu(z) = mean over output frames of F(z)   (N)
+ * to the style term (feature means beside the Gram). */
 #include "nn/engine.h"
 #include "nn/nn.h"
 
@@ -37,7 +42,7 @@ static int pick_exact(const nn_nst_shape *sh, int64_t To, int64_t Tso)
 }
 
 /* Sizes (in floats) of every buffer, in the order they are carved from the block. */
-enum { B_WK, B_FC, B_FS, B_GS, B_XP, B_GP, B_F, B_DF, B_A, B_B, B_G, B_COUNT };
+enum { B_WK, B_FC, B_FS, B_GS, B_XP, B_GP, B_F, B_DF, B_A, B_B, B_G, B_MS, B_MU, B_COUNT };
 
 static void nst_sizes(const nn_nst_shape *sh, size_t *sz, int *exact_out)
 {
@@ -57,6 +62,8 @@ static void nst_sizes(const nn_nst_shape *sh, size_t *sz, int *exact_out)
     sz[B_A] = exact ? (size_t)To * (size_t)To : 0;
     sz[B_B] = exact ? (size_t)To * (size_t)Tso : 0;
     sz[B_G] = exact ? 0 : N * N;
+    sz[B_MS] = sh->mean_w != 0 ? N : 0;
+    sz[B_MU] = sh->mean_w != 0 ? N : 0;
     if (exact_out) *exact_out = exact;
 }
 
@@ -111,11 +118,13 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
 {
     *out = NULL;
     if (sh->C < 1 || sh->N < 1 || sh->K < 1 || sh->T < 1 || sh->Ts < 1 || !(sh->div_x > 0) ||
-        !(sh->div_s > 0))
+        !(sh->div_s > 0) || !(sh->mean_w >= 0) || (sh->norm != NN_NORM_NONE && sh->norm != NN_NORM_TARGET))
         return AS_ERR_ARG;
     nn_nst *m = calloc(1, sizeof *m);
     if (!m) return AS_ERR_NOMEM;
     m->sh = *sh;
+    m->alpha_eff = sh->alpha;
+    m->beta_eff = sh->beta;
     nst_dims(sh, &m->pl, &m->pr, &m->Tp, &m->To, &m->Tsp, &m->Tso);
     if (m->To < 1 || m->Tso < 1) {
         free(m);
@@ -146,8 +155,8 @@ as_status nn_nst_create(nn_nst **out, const nn_nst_shape *sh)
         return AS_ERR_NOMEM;
     }
     m->block = blk;
-    float **ptr[B_COUNT] = {&m->Wk, &m->Fc, &m->Fs, &m->Gs, &m->xp, &m->gp,
-                            &m->F,  &m->dF, &m->A,  &m->B,  &m->G};
+    float **ptr[B_COUNT] = {&m->Wk, &m->Fc, &m->Fs, &m->Gs, &m->xp, &m->gp, &m->F,
+                            &m->dF, &m->A,  &m->B,  &m->G,  &m->ms, &m->mu};
     size_t off = 0;
     for (int i = 0; i < B_COUNT; i++) {
         *ptr[i] = sz[i] ? blk + off : NULL;
@@ -246,6 +255,14 @@ static as_status features_of(nn_nst *m, float *out, const float *z, int64_t T, i
     return rc;
 }
 
+/* alpha / mean Fc^2 (sh.norm) */
+static void content_scale(nn_nst *m)
+{
+    if (m->sh.norm != NN_NORM_TARGET || !m->Fc) return;
+    double c2 = nn_sumsq(m->Fc, m->To * m->sh.N) / ((double)m->To * m->sh.N);
+    m->alpha_eff = c2 > 0 ? m->sh.alpha / c2 : m->sh.alpha;
+}
+
 as_status nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
 {
     int N = m->sh.N;
@@ -262,15 +279,25 @@ as_status nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
     /* The style in chunks of at most To output frames, through F as scratch. */
     for (int64_t t0 = 0; t0 < m->Tso; t0 += m->To) {
         int64_t n = AS_MIN(m->To, m->Tso - t0);
-        if (m->exact) {
-            rc = features_of(m, m->Fs + t0 * N, s, m->sh.Ts, t0, n);
-            if (rc != AS_OK) return rc;
-        } else {
-            rc = features_of(m, m->F, s, m->sh.Ts, t0, n);
-            if (rc != AS_OK) return rc;
+        float *Fk = m->exact ? m->Fs + t0 * N : m->F; /* (n, N) this chunk's features */
+        rc = features_of(m, Fk, s, m->sh.Ts, t0, n);
+        if (rc != AS_OK) return rc;
+        if (!m->exact)
             nn_gemm(NN_TRANS, NN_NOTRANS, N, N, n, (float)(1.0 / m->sh.div_s), m->F, N, m->F, N,
                     t0 == 0 ? 0.0f : 1.0f, m->Gs, N);
+        if (m->ms) { /* column sums, in the mean's buffer */
+            if (t0 == 0) memset(m->ms, 0, (size_t)N * sizeof(float));
+            for (int64_t t = 0; t < n; t++)
+                for (int j = 0; j < N; j++) m->ms[j] += Fk[t * N + j];
         }
+    }
+    if (m->ms) {
+        double s2 = 0;
+        for (int j = 0; j < N; j++) {
+            m->ms[j] = (float)(m->ms[j] / (double)m->Tso);
+            s2 += (double)m->ms[j] * m->ms[j];
+        }
+        m->ms2 = s2 > 0 ? s2 : 1.0;
     }
     if (m->exact) { /* |Fs Fs^T|^2 by row blocks of To, through B (To, Tso) */
         double ss = 0;
@@ -282,6 +309,11 @@ as_status nn_nst_set_targets(nn_nst *m, const float *c, const float *s)
         }
         m->ss = ss / (m->sh.div_s * m->sh.div_s);
     }
+    if (m->sh.norm == NN_NORM_TARGET) {
+        double gs2 = (m->exact ? m->ss : nn_sumsq(m->Gs, (int64_t)N * N)) / ((double)N * N);
+        m->beta_eff = gs2 > 0 ? m->sh.beta / gs2 : m->sh.beta;
+        content_scale(m);
+    }
     /* restore the zero padding of the staging buffer for nn_nst_eval */
     if (m->xp) memset(m->xp, 0, (size_t)m->sh.C * m->Tp * sizeof(float));
     return AS_OK;
@@ -292,6 +324,7 @@ as_status nn_nst_set_content(nn_nst *m, const float *c)
     if (!m->Fc) return AS_OK;
     as_status rc = features_of(m, m->Fc, c, m->sh.T, 0, m->To);
     if (m->xp) memset(m->xp, 0, (size_t)m->sh.C * m->Tp * sizeof(float));
+    content_scale(m);
     return rc;
 }
 
@@ -313,13 +346,27 @@ as_status nn_nst_eval(nn_nst *m, const float *x, float *grad, double *content, d
     nn_relu_forward(m->F, nF);
 
     double lc = 0, ls;
-    if (m->Fc) lc = nn_content_loss(m->dF, m->F, m->Fc, nF, m->sh.alpha);
+    if (m->Fc) lc = nn_content_loss(m->dF, m->F, m->Fc, nF, m->alpha_eff);
     else memset(m->dF, 0, (size_t)nF * sizeof(float));
     if (m->exact)
         ls = nn_style_loss_exact(m->dF, m->A, m->B, m->F, m->Fs, To, m->Tso, N, m->sh.div_x,
-                                 m->sh.div_s, m->ss, m->sh.beta);
+                                 m->sh.div_s, m->ss, m->beta_eff);
     else
-        ls = nn_style_loss_gram(m->dF, m->G, m->F, m->Gs, To, N, m->sh.div_x, m->sh.beta);
+        ls = nn_style_loss_gram(m->dF, m->G, m->F, m->Gs, To, N, m->sh.div_x, m->beta_eff);
+    if (m->mu) { /* the feature-mean term: dF[t, :] += 2 w (mu - ms) / (|ms|^2 To) */
+        memset(m->mu, 0, (size_t)N * sizeof(float));
+        for (int64_t t = 0; t < To; t++)
+            for (int j = 0; j < N; j++) m->mu[j] += m->F[t * N + j];
+        double lm = 0, k = 2.0 * m->sh.mean_w / (m->ms2 * (double)To);
+        for (int j = 0; j < N; j++) {
+            double d = m->mu[j] / (double)To - m->ms[j];
+            lm += d * d;
+            m->mu[j] = (float)(k * d);
+        }
+        ls += m->sh.mean_w * lm / m->ms2;
+        for (int64_t t = 0; t < To; t++)
+            for (int j = 0; j < N; j++) m->dF[t * N + j] += m->mu[j];
+    }
     nn_relu_backward(m->dF, m->F, nF);
 
     *content = lc;
@@ -368,12 +415,14 @@ void nn_nst_eval_naive(const nn_nst_shape *sh, const double *W, const double *x,
     double *Fs = calloc((size_t)(Tso * N), sizeof(double));
     double *D = calloc((size_t)N * N, sizeof(double));
     double *dF = calloc((size_t)(To * N), sizeof(double));
-    if (!Fx || !Fc || !Fs || !D || !dF) goto done;
+    double *Mu = calloc((size_t)N, sizeof(double)); /* (N) mean of F(x) - mean of F(s) */
+    if (!Fx || !Fc || !Fs || !D || !dF || !Mu) goto done;
     naive_features(sh, W, x, T, pl, Fx);
     naive_features(sh, W, c, T, pl, Fc);
     naive_features(sh, W, s, Ts, pl, Fs);
-    double lc = 0, ls = 0;
+    double lc = 0, ls = 0, c2 = 0, g2 = 0;
     for (int64_t i = 0; i < To * N; i++) lc += (Fx[i] - Fc[i]) * (Fx[i] - Fc[i]);
+    for (int64_t i = 0; i < To * N; i++) c2 += Fc[i] * Fc[i];
     for (int a = 0; a < N; a++)
         for (int b = 0; b < N; b++) {
             double gx = 0, gs = 0;
@@ -381,16 +430,34 @@ void nn_nst_eval_naive(const nn_nst_shape *sh, const double *W, const double *x,
             for (int64_t t = 0; t < Tso; t++) gs += Fs[t * N + a] * Fs[t * N + b];
             D[a * N + b] = gx / sh->div_x - gs / sh->div_s;
             ls += D[a * N + b] * D[a * N + b];
+            g2 += gs / sh->div_s * (gs / sh->div_s);
         }
-    *content = sh->alpha * lc;
-    *style = sh->beta * ls;
+    double alpha = sh->alpha, beta = sh->beta;
+    if (sh->norm == NN_NORM_TARGET) { /* by the mean squares of the targets */
+        if (c2 > 0) alpha /= c2 / ((double)To * N);
+        if (g2 > 0) beta /= g2 / ((double)N * N);
+    }
+    /* the feature means: mu (x), ms (style) (N), ms2 = |ms|^2 */
+    double lm = 0, ms2 = 0;
+    for (int n = 0; n < N && sh->mean_w != 0; n++) {
+        double mx = 0, msn = 0;
+        for (int64_t t = 0; t < To; t++) mx += Fx[t * N + n];
+        for (int64_t t = 0; t < Tso; t++) msn += Fs[t * N + n];
+        Mu[n] = mx / To - msn / Tso; /* mu - ms */
+        lm += Mu[n] * Mu[n];
+        ms2 += (msn / Tso) * (msn / Tso);
+    }
+    if (!(ms2 > 0)) ms2 = 1;
+    *content = alpha * lc;
+    *style = beta * ls + (sh->mean_w != 0 ? sh->mean_w * lm / ms2 : 0);
     if (grad) {
         for (int64_t t = 0; t < To; t++)
             for (int n = 0; n < N; n++) {
-                double g = 2 * sh->alpha * (Fx[t * N + n] - Fc[t * N + n]);
+                double g = 2 * alpha * (Fx[t * N + n] - Fc[t * N + n]);
                 double h = 0;
                 for (int b = 0; b < N; b++) h += Fx[t * N + b] * D[b * N + n];
-                g += 4 * sh->beta / sh->div_x * h;
+                g += 4 * beta / sh->div_x * h;
+                if (sh->mean_w != 0) g += 2 * sh->mean_w * Mu[n] / (ms2 * To);
                 dF[t * N + n] = Fx[t * N + n] > 0 ? g : 0;
             }
         memset(grad, 0, (size_t)C * T * sizeof(double));
@@ -410,4 +477,5 @@ done:
     free(Fs);
     free(D);
     free(dF);
+    free(Mu);
 }

@@ -62,6 +62,7 @@ struct as_style {
     double lb_f0;       /* ... and the best loss then */
     float *audio;       /* (n_content,) */
     nn_nst *net;
+    style_extras ex;    /* the tonal-style terms and branch (extras.c); empty by default */
     int targets_ready, started, rendered;
     double best_f, best_lc, best_ls, cur_lc, cur_ls;
     double rms[2];      /* RMS of the content and of the style, for cfg.level */
@@ -125,6 +126,11 @@ static void notebook_config(as_style_config *cfg)
     cfg->stop_decrease = 0;
     cfg->segment_seconds = 0;
     cfg->precision = AS_STYLE_PRECISION_FP32; /* the notebook's arithmetic */
+    cfg->envelope_floor = 1e-3; /* the tonal-style extras: all off (docs/notes-tonal.md) */
+    cfg->branch_filters = 1024;
+    cfg->branch_kernel_width = 31;
+    cfg->branch_bands = 128;
+    cfg->branch_weight = 1.0;
 }
 
 _Static_assert((int)AS_STYLE_PRECISION_AUTO == (int)NN_PRECISION_AUTO &&
@@ -155,7 +161,9 @@ as_status as_style_config_preset(as_style_config *cfg, int preset)
         return AS_ERR_ARG;
     notebook_config(cfg);
     if (preset == AS_STYLE_PRESET_DEFAULT) {
-        cfg->init = AS_STYLE_INIT_CONTENT_EQ;
+        /* the content equalised in the log domain: no worse than content-eq on the six dense
+         * benchmark pairs and better on the three tonal ones (docs/notes-tonal.md) */
+        cfg->init = AS_STYLE_INIT_CONTENT_LOGEQ;
         cfg->iterations = PRESET_DEFAULT_ITERATIONS;
         cfg->level = AS_STYLE_LEVEL_CONTENT;
         cfg->precision = AS_STYLE_PRECISION_AUTO; /* bf16 where the CPU has it */
@@ -196,7 +204,7 @@ static as_status check_config(const as_style_config *c, as_error *err)
     else if (!(c->content_weight >= 0) || !isfinite(c->content_weight)) bad = "content weight must be >= 0";
     else if (!(c->style_weight >= 0) || !isfinite(c->style_weight)) bad = "style weight must be >= 0";
     else if (c->content_weight == 0 && c->style_weight == 0) bad = "content and style weights are both 0";
-    else if (c->init < AS_STYLE_INIT_NOISE || c->init > AS_STYLE_INIT_CONTENT_EQ) bad = "unknown init";
+    else if (c->init < AS_STYLE_INIT_NOISE || c->init > AS_STYLE_INIT_CONTENT_LOGEQ) bad = "unknown init";
     else if (!(c->init_scale >= 0) || !isfinite(c->init_scale)) bad = "init scale must be >= 0";
     else if (c->optimizer != AS_STYLE_LBFGS && c->optimizer != AS_STYLE_ADAM) bad = "unknown optimizer";
     else if (c->iterations < 0) bad = "iterations must be >= 0";
@@ -213,6 +221,7 @@ static as_status check_config(const as_style_config *c, as_error *err)
         bad = "segment length must be 0 (whole) or 5 s or more";
     else if (c->precision < AS_STYLE_PRECISION_AUTO || c->precision > AS_STYLE_PRECISION_BF16)
         bad = "unknown precision";
+    if (!bad) bad = style_extras_check(c);
     if (bad) return as__fail(err, AS_ERR_ARG, "style transfer", "%s", bad);
     return AS_OK;
 }
@@ -244,7 +253,8 @@ static nn_nst_shape shape_of(const as_style_config *cfg, int64_t T, int64_t Ts)
                        .padding = cfg->padding == AS_STYLE_PAD_SAME ? NN_PAD_SAME : NN_PAD_VALID,
                        .T = T, .Ts = Ts, .alpha = cfg->content_weight, .beta = cfg->style_weight,
                        .style_mode = NN_STYLE_AUTO, .precision = cfg->precision,
-                       .threads = cfg->threads};
+                       .threads = cfg->threads, .norm = cfg->loss_norm,
+                       .mean_w = cfg->feature_mean_weight};
     int64_t shrink = cfg->padding == AS_STYLE_PAD_SAME ? 0 : cfg->kernel_width - 1;
     if (cfg->gram_divisor == AS_STYLE_GRAM_OUTPUT_FRAMES) {
         sh.div_x = (double)(T - shrink);
@@ -273,6 +283,7 @@ static double side_bytes(const as_style_config *cfg, int64_t T, int64_t Ts, int6
     if (cfg->optimizer == AS_STYLE_ADAM) b += 8.0 * n;
     else b += 8.0 * n * (2.0 * cfg->lbfgs_memory + 5); /* nn_lbfgs: x, g, xt, gt, d + (s, y) pairs */
     b += 4.0 * 8.0 * NST_F * (double)T;          /* Griffin-Lim's complex buffers (rough) */
+    b += style_extras_bytes(cfg, NST_F, L, Ts);  /* the tonal-style extras */
     return b;
 }
 
@@ -294,7 +305,7 @@ as_status as_style_estimate_cost(const as_style_config *cfg, int64_t content_sam
     est->style_frames = Ts;
     est->segments = nseg;
     est->memory_mb = (nn_nst_bytes(&sh, NULL) + side_bytes(cfg, T, Ts, content_samples)) / 1e6 + NST_BASE_MB;
-    est->flops_per_evaluation = nn_nst_flops(&sh);
+    est->flops_per_evaluation = nn_nst_flops(&sh) + style_extras_flops(cfg, NST_F, L, Ts);
     int it = iterations_of(cfg);
     /* scipy's L-BFGS-B (and liblbfgs here) needs ~1.07 evaluations per iteration on this loss;
      * each segment is one such run */
@@ -463,6 +474,7 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
         rc = nn_nst_create(&st->net, &sh);
     }
     if (rc == AS_OK) rc = nn_nst_init_weights(st->net, cfg->seed);
+    if (rc == AS_OK) rc = style_extras_create(&st->ex, cfg, NST_F, L, Ts);
     if (rc != AS_OK) goto fail;
     st->stats.memory_mb = (st->net->bytes + side_bytes(cfg, T, Ts, content_n)) / 1e6;
     st->stats.precision = precision_name(st->net->precision);
@@ -480,6 +492,8 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
             float shift = (float)(ms / (double)Ts - mc / (double)T);
             for (int64_t t = 0; t < T; t++) st->xr[(size_t)k * T + t] = fmaxf(c[t] + shift, 0.0f);
         }
+    } else if (cfg->init == AS_STYLE_INIT_CONTENT_LOGEQ) { /* a per-bin gain (extras.c) */
+        style_init_logeq(st->xr, st->Sc, NST_F, T, st->Ss, Ts);
     } else {
         as_rng r;
         as_rng_seed(&r, cfg->seed ^ 0x5eed0f5eedULL);
@@ -503,6 +517,7 @@ void as_style_destroy(as_style *st)
     if (!st) return;
     as_stft_destroy(st->stft);
     nn_nst_destroy(st->net);
+    style_extras_destroy(&st->ex);
     if (st->Scs != st->Sc) free(st->Scs);
     if (st->xr != st->x) free(st->xr);
     if (st->mag != st->grad) free(st->mag);
@@ -531,6 +546,7 @@ static double evaluate(as_style *st)
 {
     double lc, ls, t0 = now_s();
     as_status rc = nn_nst_eval(st->net, st->x, st->grad, &lc, &ls);
+    if (rc == AS_OK) rc = style_extras_eval(&st->ex, st->x, st->grad, &lc, &ls);
     st->stats.evaluation_seconds += now_s() - t0;
     if (rc != AS_OK) { /* never a best point; the optimiser is stopped by the caller */
         st->engine_rc = rc;
@@ -595,12 +611,25 @@ static size_t config_text(const as_style *st, char *out, size_t len)
                      c->lbfgs_memory, c->learning_rate, c->patience, c->griffin_lim_iterations, c->phase,
                      (unsigned long long)c->seed, c->threads, c->level, c->stop_decrease,
                      c->segment_seconds, precision_name(st->net->precision), (long long)st->n_content);
-    return k < 0 ? 0 : (size_t)k < len ? (size_t)k : len - 1;
+    if (k < 0 || (size_t)k >= len) return k < 0 ? 0 : len - 1;
+    /* the tonal-style terms (docs/notes-tonal.md) */
+    int k2 = snprintf(out + k, len - (size_t)k,
+                      "loss_norm %d\nfeature_mean_weight %.17g\nenvelope_weight %.17g\nspread_weight %.17g\n"
+                      "temporal_weight %.17g\nflatness_weight %.17g\nenvelope_floor %.17g\n"
+                      "floor_quantile %.17g\nrender_eq %.17g\nbranch %d\nbranch_filters %d\n"
+                      "branch_kernel_width %d\nbranch_bands %d\nbranch_weight %.17g\n",
+                      c->loss_norm, c->feature_mean_weight, c->envelope_weight, c->spread_weight,
+                      c->temporal_weight, c->flatness_weight, c->envelope_floor, c->floor_quantile,
+                      c->render_eq, c->branch, c->branch_filters, c->branch_kernel_width, c->branch_bands,
+                      c->branch_weight);
+    if (k2 < 0) return (size_t)k;
+    k += k2;
+    return (size_t)k < len ? (size_t)k : len - 1;
 }
 
 static as_status ck_write(as_style *st, int stage)
 {
-    char conf[2048];
+    char conf[4096];
     style_ckpt c;
     memset(&c, 0, sizeof c);
     c.optimizer = st->cfg.optimizer;
@@ -719,7 +748,7 @@ as_status as_style_resume(as_style *st, const char *path, const char *settings, 
         free(buf);
         return rc;
     }
-    char conf[2048], what[640];
+    char conf[4096], what[640];
     size_t cl = config_text(st, conf, sizeof conf);
     const char *now = settings ? settings : "";
     if (style_settings_diff(c.settings, c.settings_len, now, strlen(now), what, sizeof what)) {
@@ -1046,6 +1075,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
         double ts = now_s();
         if (!st->targets_ready) {
             as_status trc = nn_nst_set_targets(st->net, st->Scs, st->Ss);
+            if (trc == AS_OK) trc = style_extras_set_targets(&st->ex, st->Scs, st->Ss);
             if (trc != AS_OK) {
                 st->stats.stop_reason = "engine error";
                 rc = trc;
@@ -1054,6 +1084,7 @@ as_status as_style_optimize(as_style *st, as_style_progress_fn fn, void *user)
             st->targets_ready = 1;
         } else if (segmented) {
             as_status trc = nn_nst_set_content(st->net, st->Scs);
+            if (trc == AS_OK) trc = style_extras_set_content(&st->ex, st->Scs);
             if (trc != AS_OK) {
                 st->stats.stop_reason = "engine error";
                 rc = trc;
@@ -1150,6 +1181,12 @@ as_status as_style_render(as_style *st, as_style_progress_fn fn, void *user)
     for (int64_t i = 0; i < (int64_t)NST_F * st->T; i++) {
         float v = expm1f(st->xr[i]); // ref: a = np.exp(x) - 1 (clipped: magnitudes are >= 0)
         a[i] = v > 0 ? v : 0.0f;
+    }
+    if (st->cfg.render_eq > 0) /* the matching EQ (extras.c) */
+        style_extras_eq(st->cfg.render_eq, a, NST_F, st->T, st->Ss, st->Ts);
+    if (st->cfg.floor_quantile > 0) { /* the excess noise floor off (extras.c) */
+        as_status frc = style_extras_floor(st->cfg.floor_quantile, a, NST_F, st->T, st->Ss, st->Ts);
+        if (frc != AS_OK) return frc;
     }
     gl_ctx ctx = {st, fn, user, t0};
     as_gl_opts o = {0};
