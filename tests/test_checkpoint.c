@@ -202,6 +202,13 @@ TEST(checkpoint_refuses_other_jobs)
     CHECK(as_style_resume(x, ck, "--test 1\ncontent a.wav\n", &err) == AS_ERR_SCHEMA);
     CHECK_MSG(strstr(err.msg, "content_weight 0.01") != NULL && strstr(err.msg, "(now 0.5)"), "message: %s", err.msg);
     as_style_destroy(x);
+    /* ... also in a field the tonal-style terms added (docs/notes-tonal.md) */
+    c2cfg = j.cfg;
+    c2cfg.envelope_weight = 0.25;
+    CHECK_OK(as_style_create(&x, &c2cfg, c, nc, s, ns, &err));
+    CHECK(as_style_resume(x, ck, "--test 1\ncontent a.wav\n", &err) == AS_ERR_SCHEMA);
+    CHECK_MSG(strstr(err.msg, "envelope_weight 0") != NULL && strstr(err.msg, "(now 0.25)"), "message: %s", err.msg);
+    as_style_destroy(x);
     /* another content, another style */
     CHECK_OK(as_style_create(&x, &j.cfg, c2, nc, s, ns, &err));
     CHECK(as_style_resume(x, ck, "--test 1\ncontent a.wav\n", &err) == AS_ERR_SCHEMA);
