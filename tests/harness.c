@@ -148,6 +148,29 @@ const char *ref_path(const char *rel)
     return b;
 }
 
+/* The number after "key": in the small JSON file rel under tests/ref (NAN and a failure when
+ * the file or the key is missing). */
+double ref_json_number(const char *rel, const char *key)
+{
+    FILE *f = fopen(ref_path(rel), "rb");
+    if (!f) {
+        harness_fail(__FILE__, __LINE__, "cannot open %s", ref_path(rel));
+        return NAN;
+    }
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(buf, pat);
+    if (!p) {
+        harness_fail(__FILE__, __LINE__, "%s: no %s", rel, key);
+        return NAN;
+    }
+    return strtod(p + strlen(pat), NULL);
+}
+
 int load_ref(const char *rel, as_npy *out)
 {
     as_error err = {0};

@@ -62,6 +62,8 @@ int nmse_check_fd(const char *name, const float *got, const double *ref, size_t 
 
 /* Path of a fixture under tests/ref (or $AS_TEST_REF); a static buffer per call slot. */
 const char *ref_path(const char *rel);
+/* The number after "key": in the JSON file rel under the reference folder. */
+double ref_json_number(const char *rel, const char *key);
 /* Loads tests/ref/<rel>; on failure fails the test and returns 0. */
 int load_ref(const char *rel, as_npy *out);
 /* Max |x| of an npy array (complex: modulus). */

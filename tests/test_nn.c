@@ -122,27 +122,6 @@ TEST(nn_relu_and_adam)
 
 /* ---- the reference configuration: C = 1025, T = 40, N = 32, K = 11 -------------------------- */
 
-static double json_number(const char *rel, const char *key)
-{
-    FILE *f = fopen(ref_path(rel), "rb");
-    if (!f) {
-        harness_fail(__FILE__, __LINE__, "cannot open %s", ref_path(rel));
-        return NAN;
-    }
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(buf, pat);
-    if (!p) {
-        harness_fail(__FILE__, __LINE__, "%s: no %s", rel, key);
-        return NAN;
-    }
-    return strtod(p + strlen(pat), NULL);
-}
-
 typedef struct refset {
     as_npy W, c, s, x;
 } refset;
@@ -172,9 +151,9 @@ static void check_against_ref(const char *prefix, int padding, double div, int s
     char rel[128], name[128];
     double lc_ref, ls_ref;
     snprintf(rel, sizeof rel, "nst/%s_loss.json", prefix);
-    lc_ref = json_number(rel, "content_loss");
-    ls_ref = json_number(rel, "style_loss");
-    CHECK_NEAR(json_number(rel, "gram_divisor"), div, 0);
+    lc_ref = ref_json_number(rel, "content_loss");
+    ls_ref = ref_json_number(rel, "style_loss");
+    CHECK_NEAR(ref_json_number(rel, "gram_divisor"), div, 0);
 
     float *grad = malloc(sizeof(float) * 1025 * 40);
     for (int part = 0; part < 3; part++) { /* total, content only, style only */
@@ -267,8 +246,8 @@ TEST(nst_double_twin_matches_torch)
                        .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
     double lc, ls;
     nn_nst_eval_naive(&sh, W, x, c, s, g, &lc, &ls);
-    CHECK_NEAR(lc, json_number("nst/valid_gramT_loss.json", "content_loss"), 1e-12);
-    CHECK_NEAR(ls, json_number("nst/valid_gramT_loss.json", "style_loss"), 1e-9);
+    CHECK_NEAR(lc, ref_json_number("nst/valid_gramT_loss.json", "content_loss"), 1e-12);
+    CHECK_NEAR(ls, ref_json_number("nst/valid_gramT_loss.json", "style_loss"), 1e-9);
     as_npy gr;
     if (load_ref("nst/valid_gramT_grad.npy", &gr)) {
         ref_check_dd("twin grad", g, gr.data, nx, 0, 1e-12 * npy_maxabs(&gr));

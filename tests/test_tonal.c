@@ -22,27 +22,6 @@ static void fill_normal(float *x, int64_t n, uint64_t seed, double scale, double
     for (int64_t i = 0; i < n; i++) x[i] = (float)(shift + scale * as_rng_normal(&r));
 }
 
-static double json_number(const char *rel, const char *key)
-{
-    FILE *f = fopen(ref_path(rel), "rb");
-    if (!f) {
-        harness_fail(__FILE__, __LINE__, "cannot open %s", ref_path(rel));
-        return NAN;
-    }
-    char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(buf, pat);
-    if (!p) {
-        harness_fail(__FILE__, __LINE__, "%s: no %s", rel, key);
-        return NAN;
-    }
-    return strtod(p + strlen(pat), NULL);
-}
-
 /* worst |fd - g| / max|g| over every coordinate, central differences of f at x (n) */
 typedef double (*loss_fn)(const double *x, void *u);
 static double fd_worst(loss_fn f, void *u, double *x, const double *g, int n, double h)
@@ -235,17 +214,17 @@ TEST(tonal_stats_match_numpy)
         return;
     }
     int C = (int)X.shape[0], T = (int)X.shape[1], Ts = (int)S.shape[1];
-    nn_stats_shape sh = {.C = C, .T = T, .Ts = Ts, .eps = json_number("tonal/stats.json", "eps"),
-                         .w_env = json_number("tonal/stats.json", "w_env"),
-                         .w_std = json_number("tonal/stats.json", "w_std"),
-                         .w_tenv = json_number("tonal/stats.json", "w_tenv"),
-                         .w_flat = json_number("tonal/stats.json", "w_flat")};
+    nn_stats_shape sh = {.C = C, .T = T, .Ts = Ts, .eps = ref_json_number("tonal/stats.json", "eps"),
+                         .w_env = ref_json_number("tonal/stats.json", "w_env"),
+                         .w_std = ref_json_number("tonal/stats.json", "w_std"),
+                         .w_tenv = ref_json_number("tonal/stats.json", "w_tenv"),
+                         .w_flat = ref_json_number("tonal/stats.json", "w_flat")};
     double *x = malloc(sizeof(double) * C * T), *c = malloc(sizeof(double) * C * T);
     double *s = malloc(sizeof(double) * C * Ts), *g = malloc(sizeof(double) * C * T);
     for (int i = 0; i < C * T; i++) x[i] = ((double *)X.data)[i], c[i] = ((double *)Cn.data)[i];
     for (int i = 0; i < C * Ts; i++) s[i] = ((double *)S.data)[i];
     double l = nn_stats_eval_naive(&sh, x, c, s, g);
-    double lref = json_number("tonal/stats.json", "loss");
+    double lref = ref_json_number("tonal/stats.json", "loss");
     printf("    loss %.12g (numpy %.12g)\n", l, lref);
     CHECK_NEAR(l, lref, 1e-10 * lref);
     ref_check_dd("stats grad vs numpy", g, G.data, (size_t)C * T, 0, 1e-10 * npy_maxabs(&G));
@@ -269,8 +248,8 @@ TEST(tonal_nst_norm_means_match_numpy)
         CHECK(0);
         return;
     }
-    double ref_c = json_number("tonal/nst_norm.json", "content_loss");
-    double ref_s = json_number("tonal/nst_norm.json", "style_loss");
+    double ref_c = ref_json_number("tonal/nst_norm.json", "content_loss");
+    double ref_s = ref_json_number("tonal/nst_norm.json", "style_loss");
     if (!(ref_c > 0)) {
         CHECK(0);
         return;
@@ -279,7 +258,7 @@ TEST(tonal_nst_norm_means_match_numpy)
         nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
                            .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1, .style_mode = mode,
                            .norm = NN_NORM_TARGET,
-                           .mean_w = json_number("tonal/nst_norm.json", "mean_w")};
+                           .mean_w = ref_json_number("tonal/nst_norm.json", "mean_w")};
         nn_nst *m = NULL;
         CHECK_OK(nn_nst_create(&m, &sh));
         if (!m) break;

@@ -3,6 +3,7 @@
  * model was trained on (30 s, or 3 s for a 3-s model) whose probabilities are averaged. */
 #define _POSIX_C_SOURCE 200809L
 #include "catalog.h"
+#include "core/csv.h"
 #include "genre_cli.h"
 #include "walk.h"
 
@@ -87,36 +88,21 @@ static void print_item_json(FILE *f, const as_genre_model *m, const char *file, 
     fprintf(f, "}");
 }
 
-/* A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* One file's row of a .csv catalog: file, the top genres and their probabilities, warning. */
 static void print_item_csv(FILE *f, const as_genre_model *m, const char *file, const double *avg, int top,
                            const char *warning)
 {
     int r[AS_GENRE_MAX_CLASSES];
     int n = as_genre_top(avg, as_genre_n_classes(m), r, top);
-    csv_field(f, file);
+    as_csv_put_field(f, file);
     for (int i = 0; i < top; i++) {
         fputc(',', f);
-        if (i < n) csv_field(f, as_genre_label(m, r[i]));
+        if (i < n) as_csv_put_field(f, as_genre_label(m, r[i]));
         if (i < n) fprintf(f, ",%.6f", avg[r[i]]);
         else fputc(',', f);
     }
     fputc(',', f);
-    csv_field(f, warning);
+    as_csv_put_field(f, warning);
     fputc('\n', f);
 }
 

@@ -75,20 +75,6 @@ static const cli_opt *transfer_opt(const char *name)
     return NULL;
 }
 
-static void put_csv(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void free_rows(row *R, size_t n)
 {
     for (size_t i = 0; R && i < n; i++) {
@@ -296,11 +282,11 @@ static char *log_line(size_t i, const row *r, size_t *len)
     FILE *m = open_memstream(&t, len);
     if (!m) return NULL;
     fprintf(m, "%zu,", i + 1);
-    put_csv(m, r->cell[0]);
+    as_csv_put_field(m, r->cell[0]);
     fputc(',', m);
-    put_csv(m, r->cell[1]);
+    as_csv_put_field(m, r->cell[1]);
     fputc(',', m);
-    put_csv(m, r->cell[2]);
+    as_csv_put_field(m, r->cell[2]);
     fputc('\n', m);
     if (fclose(m) != 0) {
         free(t);

@@ -207,3 +207,18 @@ as_status as_csv_load(const char *path, const as_csv_limits *lim, as_csv *out, a
     free(data);
     return st;
 }
+
+void as_csv_put_field(FILE *fp, const char *s)
+{
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}

@@ -12,6 +12,7 @@
 #include "core/internal.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct as_csv_limits {
     size_t max_bytes;  /* whole input; 0 = 512 MiB */
@@ -34,6 +35,9 @@ as_status as_csv_parse(const char *text, size_t len, const char *name, const as_
 /* Reads and parses a file. */
 as_status as_csv_load(const char *path, const as_csv_limits *lim, as_csv *out, as_error *err);
 void as_csv_free(as_csv *c);
+/* Writes s as one CSV field: quoted (RFC 4180, quotes doubled) when it holds a comma, a quote
+ * or a line break; nothing for NULL. The writers' side of the rules above. */
+void as_csv_put_field(FILE *fp, const char *s);
 
 /* The field at (row, col); not bounds-checked: row < n_rows, col < n_cols. */
 static inline const char *as_csv_at(const as_csv *c, size_t row, size_t col)

@@ -2,6 +2,7 @@
  * written atomically. Numbers use the shortest decimal that reads back to the same double. */
 #define _POSIX_C_SOURCE 200809L
 #include "features.h"
+#include "core/csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,19 +17,6 @@ static void fmt_double(char *b, size_t n, double v)
     }
 }
 
-/* RFC 4180 quoting when a field holds a comma, quote or line break. */
-static void put_field(FILE *fp, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) { fputs(s, fp); return; }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 as_status as_features_print_csv(FILE *fp, const as_features_row *rows, size_t n, int header)
 {
     if (!fp || (!rows && n)) return AS_ERR_ARG;
@@ -39,14 +27,14 @@ as_status as_features_print_csv(FILE *fp, const as_features_row *rows, size_t n,
     }
     char num[64];
     for (size_t r = 0; r < n; r++) {
-        put_field(fp, rows[r].filename);
+        as_csv_put_field(fp, rows[r].filename);
         fprintf(fp, ",%lld", (long long)rows[r].length);
         for (int i = 0; i < AS_FEATURES_COUNT; i++) {
             fmt_double(num, sizeof num, rows[r].values[i]);
             fprintf(fp, ",%s", num);
         }
         fputc(',', fp);
-        put_field(fp, rows[r].label);
+        as_csv_put_field(fp, rows[r].label);
         fputc('\n', fp);
     }
     return ferror(fp) ? AS_ERR_IO : AS_OK;
