@@ -215,7 +215,11 @@ int cmd_classify(int argc, char **argv)
     }
     int C = as_genre_n_classes(m);
     if (top <= 0 || top > C) top = C;
+    int rc = 1;
     char *header = NULL;
+    as_features *fx = NULL;
+    int64_t *starts = NULL;
+    double *wp = NULL;
     if (catalog) {
         header = catalog_header(co.csv, top);
         co.text = calloc(in.n + 1, sizeof *co.text);
@@ -236,46 +240,24 @@ int cmd_classify(int argc, char **argv)
         }
         if (bad) {
             if (bad == 1) cli_error(NULL, AS_ERR_NOMEM, "classify");
-            free(header);
-            free(co.text);
-            free(co.len);
-            as_genre_destroy(m);
-            free(files);
-            free(skip);
-            cli_inputs_free(&in);
-            return 1;
+            goto done;
         }
     }
-    as_features *fx = as_features_create(&st);
+    fx = as_features_create(&st);
     if (!fx) {
         cli_part_close(co.part);
-        free(header);
-        free(co.text);
-        free(co.len);
-        as_genre_destroy(m);
-        free(files);
-        free(skip);
-        cli_inputs_free(&in);
-        return cli_error(NULL, st, "features");
+        rc = cli_error(NULL, st, "features");
+        goto done;
     }
     int64_t seg = as_genre_segment_length(m);
     int failed = walk_failed, printed = 0;
     enum { MAXW = 4096 }; /* 34 hours of 30-s windows, 3.4 hours of 3-s ones */
-    int64_t *starts = malloc(sizeof(int64_t) * MAXW);
-    double *wp = malloc(sizeof(double) * (size_t)MAXW * C);
+    starts = malloc(sizeof(int64_t) * MAXW);
+    wp = malloc(sizeof(double) * (size_t)MAXW * C);
     if (!starts || !wp) {
-        free(starts);
-        free(wp);
         cli_part_close(co.part);
-        free(header);
-        free(co.text);
-        free(co.len);
-        as_features_destroy(fx);
-        as_genre_destroy(m);
-        free(files);
-        free(skip);
-        cli_inputs_free(&in);
-        return cli_error(NULL, AS_ERR_NOMEM, "classify");
+        rc = cli_error(NULL, AS_ERR_NOMEM, "classify");
+        goto done;
     }
     if (catalog) cli_catch_interrupts(); /* a part keeps what is done; a table is not written */
     if (json) printf("[");
@@ -409,6 +391,8 @@ int cmd_classify(int argc, char **argv)
         free(data);
         free(len);
     }
+    rc = failed ? 1 : 0;
+done:
     for (size_t i = 0; co.text && i < in.n; i++) free(co.text[i]);
     free(co.text);
     free(co.len);
@@ -420,5 +404,5 @@ int cmd_classify(int argc, char **argv)
     free(files);
     free(skip);
     cli_inputs_free(&in);
-    return failed ? 1 : 0;
+    return rc;
 }
