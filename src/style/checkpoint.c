@@ -295,7 +295,7 @@ static int diff_one(const char *a, size_t an, const char *b, size_t bn, int a_is
     const char *p = a, *end = a + an, *line;
     size_t ll;
     while (next_line(&p, end, &line, &ll)) {
-        size_t kl = key_len(line, ll), ol;
+        size_t kl = key_len(line, ll), ol = 0;
         const char *other = find_key(b, b + bn, line, kl, &ol);
         if (other && ol == ll && memcmp(other, line, ll) == 0) continue;
         const char *va = kl < ll ? line + kl + 1 : "", *vb = other && kl < ol ? other + kl + 1 : "";
