@@ -146,7 +146,7 @@ static void check_against_ref(const char *prefix, int padding, double div, int s
 {
     refset r;
     if (!load_set(&r)) return;
-    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = padding, .T = 40, .Ts = 40,
+    nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 32, .K = 11, .padding = padding, .T = 40, .Ts = 40,
                        .div_x = div, .div_s = div, .alpha = 1e-2, .beta = 1, .style_mode = style_mode};
     char rel[128], name[128];
     double lc_ref, ls_ref;
@@ -242,7 +242,7 @@ TEST(nst_double_twin_matches_torch)
         c[i] = ((float *)r.c.data)[i];
         s[i] = ((float *)r.s.data)[i];
     }
-    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+    nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
                        .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
     double lc, ls;
     nn_nst_eval_naive(&sh, W, x, c, s, g, &lc, &ls);
@@ -270,7 +270,7 @@ TEST(nst_gradient_matches_finite_differences)
     enum { C = 13, N = 9, K = 3, T = 8, TS = 19 };
     for (int padding = 0; padding < 2; padding++)
         for (int mode = NN_STYLE_EXACT; mode <= NN_STYLE_GRAM; mode++) {
-            nn_nst_shape sh = {.C = C, .N = N, .K = K, .padding = padding, .T = T, .Ts = TS,
+            nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = C, .N = N, .K = K, .padding = padding, .T = T, .Ts = TS,
                                .div_x = T, .div_s = TS, .alpha = 0.3, .beta = 0.7, .style_mode = mode};
             float Wf[N * C * K], xf[C * T], cf[C * T], sf[C * TS], gf[C * T];
             double W[N * C * K], x[C * T], c[C * T], s[C * TS], g[C * T];
@@ -325,7 +325,7 @@ TEST(nst_memory_is_linear_in_length)
 {
     size_t b[4];
     for (int i = 0; i < 4; i++) {
-        nn_nst_shape sh = {.C = 1025, .N = 4096, .K = 11, .T = 4000 * (i + 1), .Ts = 4000 * (i + 1),
+        nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 4096, .K = 11, .T = 4000 * (i + 1), .Ts = 4000 * (i + 1),
                            .div_x = 1, .div_s = 1, .alpha = 1e-2, .beta = 1};
         int exact = -1;
         b[i] = nn_nst_bytes(&sh, &exact);
@@ -333,7 +333,7 @@ TEST(nst_memory_is_linear_in_length)
     }
     long d1 = (long)(b[1] - b[0]), d2 = (long)(b[2] - b[1]), d3 = (long)(b[3] - b[2]);
     CHECK(labs(d2 - d1) < 4096 && labs(d3 - d2) < 4096);
-    nn_nst_shape canon = {.C = 1025, .N = 4096, .K = 11, .T = 431, .Ts = 431, .div_x = 431,
+    nn_nst_shape canon = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 4096, .K = 11, .T = 431, .Ts = 431, .div_x = 431,
                           .div_s = 431, .alpha = 1e-2, .beta = 1};
     int exact = -1;
     size_t bytes = nn_nst_bytes(&canon, &exact);
@@ -347,7 +347,7 @@ TEST(nst_memory_is_linear_in_length)
 /* The weights: Normal(0, 1) * sqrt(2) * sqrt(2 / ((C + N) K)), a fresh stream per seed. */
 TEST(nst_weights_have_the_notebook_distribution)
 {
-    nn_nst_shape sh = {.C = 1025, .N = 64, .K = 11, .T = 20, .Ts = 20, .div_x = 20, .div_s = 20,
+    nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 64, .K = 11, .T = 20, .Ts = 20, .div_x = 20, .div_s = 20,
                        .alpha = 1e-2, .beta = 1};
     nn_nst *m = NULL, *m2 = NULL;
     CHECK_OK(nn_nst_create(&m, &sh));
@@ -381,7 +381,7 @@ TEST(nst_two_threads_agree_with_one)
 {
     refset r;
     if (!load_set(&r)) return;
-    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+    nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
                        .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
     nn_nst *m = NULL;
     CHECK_OK(nn_nst_create(&m, &sh));
@@ -648,7 +648,7 @@ TEST(nst_bf16_gradient_within_the_bf16_bound)
 {
     refset r;
     if (!load_set(&r)) return;
-    nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+    nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
                        .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1};
     nst_bf16_vs_fp32("reference x, total", &sh, r.W.data, r.c.data, r.s.data, r.x.data, 1);
     nn_nst_shape so = sh;

@@ -462,6 +462,7 @@ TEST(style_precision_is_chosen_and_reported)
     tiny_config(&cfg);
     cfg.iterations = 10;
     cfg.griffin_lim_iterations = 2;
+    cfg.precision = AS_STYLE_PRECISION_AUTO; /* what AUTO resolves to here */
     const char *engine = NULL;
     const char *autop = as_style_precision(&cfg, &engine);
     CHECK(autop && (strcmp(autop, "fp32") == 0 || strcmp(autop, "bf16") == 0) && engine);

@@ -4,6 +4,7 @@
  * the fast float path against the twin, and numbers from an independent numpy implementation
  * (tests/ref/tonal, made by tests/ref/tonal/gen_tonal.py). */
 #include "harness.h"
+#include "nn/engine.h"
 #include "nn/nn.h"
 #include "style/style.h"
 
@@ -56,7 +57,7 @@ TEST(tonal_nst_norm_and_means_match_twin_and_differences)
     enum { C = 13, N = 9, K = 3, T = 8, TS = 19 };
     for (int padding = 0; padding < 2; padding++)
         for (int mode = NN_STYLE_EXACT; mode <= NN_STYLE_GRAM; mode++) {
-            nn_nst_shape sh = {.C = C, .N = N, .K = K, .padding = padding, .T = T, .Ts = TS,
+            nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = C, .N = N, .K = K, .padding = padding, .T = T, .Ts = TS,
                                .div_x = T, .div_s = TS, .alpha = 0.3, .beta = 0.7,
                                .style_mode = mode, .norm = NN_NORM_TARGET, .mean_w = 0.5};
             float Wf[N * C * K], xf[C * T], cf[C * T], sf[C * TS], gf[C * T];
@@ -131,7 +132,7 @@ TEST(tonal_nst_norm_is_level_independent)
     fill_normal(f, C * T, 34, 1, 1);
     for (int i = 0; i < C * T; i++) x[i] = f[i], x2[i] = 3.0 * f[i];
     for (int norm = 0; norm < 2; norm++) {
-        nn_nst_shape sh = {.C = C, .N = N, .K = K, .T = T, .Ts = TS, .div_x = T, .div_s = TS,
+        nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = C, .N = N, .K = K, .T = T, .Ts = TS, .div_x = T, .div_s = TS,
                            .alpha = 0.01, .beta = 1, .norm = norm, .mean_w = 0.2};
         double a, b, a2, b2;
         nn_nst_eval_naive(&sh, W, x, c, s, NULL, &a, &b);
@@ -255,7 +256,7 @@ TEST(tonal_nst_norm_means_match_numpy)
         return;
     }
     for (int mode = NN_STYLE_EXACT; mode <= NN_STYLE_GRAM; mode++) {
-        nn_nst_shape sh = {.C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
+        nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = 1025, .N = 32, .K = 11, .padding = NN_PAD_VALID, .T = 40, .Ts = 40,
                            .div_x = 40, .div_s = 40, .alpha = 1e-2, .beta = 1, .style_mode = mode,
                            .norm = NN_NORM_TARGET,
                            .mean_w = ref_json_number("tonal/nst_norm.json", "mean_w")};
@@ -313,7 +314,7 @@ TEST(tonal_branch_matches_twin_and_differences)
     enum { C = 12, B = 5, N = 6, K = 4, T = 9, TS = 14 };
     for (int proj = 0; proj < 2; proj++) {
         int Bi = proj ? B : C;
-        nn_nst_shape sh = {.C = Bi, .N = N, .K = K, .padding = NN_PAD_VALID, .T = T, .Ts = TS,
+        nn_nst_shape sh = {.precision = NN_PRECISION_FP32, .C = Bi, .N = N, .K = K, .padding = NN_PAD_VALID, .T = T, .Ts = TS,
                            .div_x = T, .div_s = TS, .alpha = 0.2, .beta = 0.9,
                            .style_mode = NN_STYLE_AUTO, .norm = NN_NORM_TARGET, .mean_w = 0.3};
         float Wf[N * C * K], Pf[B * C], xf[C * T], cf[C * T], sf[C * TS], gf[C * T];
