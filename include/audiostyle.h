@@ -473,6 +473,14 @@ typedef struct as_style_config {
     int branch_kernel_width; /* its width in frames; 31 */
     int branch_bands;        /* mel bands of _MEL; 128 */
     double branch_weight;    /* the branch's style weight (its content weight is content_weight); 1 */
+    double render_match;     /* render: after Griffin-Lim, each STFT bin's magnitudes over time mapped
+                                rank for rank onto the style's distribution in that bin (histogram
+                                matching, Heeger & Bergen 1995), the result's phase kept, by this
+                                fraction in the log (1 = all the way); 0 = off; the default preset: 1 */
+    double render_match_below; /* render_match applies only to a style whose spectral flatness
+                                (as_style_flatness) is below this: tonal to moderately dense styles;
+                                noise-like ones (metal, 0.05-0.08) are left to the Gram. 1 = every
+                                style; the default preset: 0.03 (docs/notes-tonal.md) */
 } as_style_config;
 enum { AS_STYLE_NORM_NONE = 0, AS_STYLE_NORM_TARGET = 1 };
 enum { AS_STYLE_BRANCH_NONE = 0, AS_STYLE_BRANCH_MEL = 1, AS_STYLE_BRANCH_LINEAR = 2 };
@@ -590,6 +598,9 @@ typedef struct as_style_stats {
     const char *precision;                 /* the convolution's engine in effect: "fp32" or "bf16" */
     const char *engine;                    /* what runs it, e.g. "OpenBLAS sgemm", "oneDNN
                                               brg:avx512_core_amx"; valid while st lives */
+    double style_flatness;                 /* the style's spectral flatness (as_style_flatness) */
+    double render_match;                   /* the histogram matching in effect: cfg.render_match
+                                              if style_flatness < cfg.render_match_below, else 0 */
 } as_style_stats;
 AS_API void as_style_get_stats(const as_style *st, as_style_stats *out);
 

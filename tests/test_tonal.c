@@ -366,10 +366,21 @@ TEST(tonal_extras_are_off_in_the_presets_and_checked)
         CHECK(style_extras_check(&cfg) == NULL);
         CHECK(style_extras_bytes(&cfg, 1025, 431, 431) == 0);
         CHECK(style_extras_flops(&cfg, 1025, 431, 431) == 0);
+        /* the render's histogram matching: the default's, for styles below 0.03 in flatness */
+        if (p == AS_STYLE_PRESET_DEFAULT) CHECK(cfg.render_match == 1 && cfg.render_match_below == 0.03);
+        else CHECK(cfg.render_match == 0);
     }
+    as_style_config_default(&cfg);
+    cfg.render_match_below = -0.1;
+    CHECK(style_extras_check(&cfg) != NULL);
     as_style_config_default(&cfg);
     cfg.envelope_floor = 0;
     CHECK(style_extras_check(&cfg) != NULL);
+    as_style_config_default(&cfg);
+    cfg.render_match = 1.5;
+    CHECK(style_extras_check(&cfg) != NULL);
+    cfg.render_match = 1;
+    CHECK(style_extras_check(&cfg) == NULL);
     as_style_config_default(&cfg);
     cfg.branch = 7;
     CHECK(style_extras_check(&cfg) != NULL);
@@ -479,4 +490,123 @@ TEST(tonal_init_logeq)
                        1e-3 * expm1(Sc[k * T + t]) / expm1(Sc[k * T]));
     }
     CHECK(x0[0] > Sc[0] && x0[T] < Sc[T]); /* boosted, cut */
+}
+
+/* The naive twin of style_match_gains, in double: rank t by counting (values below it, and equal
+ * values earlier in time), the style's value at that quantile, the gain to the power mix. */
+static void match_gains_twin(double mix, const float *r, int T, const float *ss, int Ts, double *g)
+{
+    for (int t = 0; t < T; t++) {
+        int rank = 0;
+        for (int u = 0; u < T; u++) rank += r[u] < r[t] || (r[u] == r[t] && u < t);
+        double pos = (rank + 0.5) * Ts / T - 0.5, v;
+        if (pos <= 0) v = ss[0];
+        else if (pos >= Ts - 1) v = ss[Ts - 1];
+        else v = ss[(int)pos] + (pos - (int)pos) * ((double)ss[(int)pos + 1] - ss[(int)pos]);
+        g[t] = pow((v + 1e-9) / ((double)r[t] + 1e-9), mix);
+    }
+}
+
+/* The render's histogram matching, one bin: the gains match the naive twin and the numpy
+ * reference (tests/ref/tonal/match_*.npy: ties, a zero, T != Ts); with T = Ts and mix 1 the
+ * matched values are the style's sorted values exactly, in the result's order; mix 0 is 1. */
+TEST(tonal_match_gains_twin_and_numpy)
+{
+    as_npy R, SS;
+    if (!load_ref("tonal/match_r.npy", &R)) return;
+    if (!load_ref("tonal/match_ss.npy", &SS)) {
+        as_npy_free(&R);
+        return;
+    }
+    int T = (int)R.count, Ts = (int)SS.count;
+    const float *r = R.data, *ss = SS.data;
+    float *g = malloc(sizeof(float) * T);
+    double *gt = malloc(sizeof(double) * T);
+    match_cell_scratch *cells = malloc(style_match_scratch_bytes(T));
+    const char *names[2] = {"tonal/match_gain_1.npy", "tonal/match_gain_0.6.npy"};
+    const double mixes[2] = {1.0, 0.6};
+    for (int i = 0; i < 2; i++) {
+        style_match_gains(mixes[i], r, T, ss, Ts, cells, g);
+        match_gains_twin(mixes[i], r, T, ss, Ts, gt);
+        double worst = 0;
+        for (int t = 0; t < T; t++) worst = fmax(worst, fabs(g[t] - gt[t]) / fabs(gt[t]));
+        printf("    mix %.1f: fast vs twin worst relative %.2g\n", mixes[i], worst);
+        CHECK(worst < 1e-6);
+        as_npy G;
+        if (load_ref(names[i], &G)) {
+            ref_check_npy(names[i], g, &G, 1e-6, 0);
+            as_npy_free(&G);
+        }
+    }
+    /* T = Ts, mix 1: every value lands on a style order statistic, the order in time kept */
+    enum { N = 50 };
+    float a[N], b[N], gb[N], sorted[N];
+    fill_normal(a, N, 91, 1.0, 0);
+    fill_normal(b, N, 92, 1.0, 0);
+    for (int t = 0; t < N; t++) a[t] = expf(a[t]), b[t] = expf(b[t] - 4);
+    memcpy(sorted, b, sizeof b);
+    style_quantile(sorted, N, 0.5); /* sorts */
+    match_cell_scratch *c2 = malloc(style_match_scratch_bytes(N));
+    style_match_gains(1.0, a, N, sorted, N, c2, gb);
+    for (int t = 0; t < N; t++) {
+        int rank = 0;
+        for (int u = 0; u < N; u++) rank += a[u] < a[t];
+        CHECK_NEAR(a[t] * gb[t], sorted[rank], 1e-6 * sorted[rank]);
+    }
+    style_match_gains(0.0, a, N, sorted, N, c2, gb);
+    for (int t = 0; t < N; t++) CHECK(gb[t] == 1.0f);
+    free(c2);
+    free(cells);
+    free(g);
+    free(gt);
+    as_npy_free(&R);
+    as_npy_free(&SS);
+}
+
+/* The render's histogram matching on audio: a sine in white noise matched to a pure sine's
+ * spectrogram becomes about as tonal as the style (flatness down by orders of magnitude); a
+ * signal matched to its own spectrogram, or with mix 0, comes back as it was (the STFT-ISTFT
+ * round trip); too short a signal is refused. */
+TEST(tonal_render_match_audio)
+{
+    enum { N = 3 * 22050 };
+    as_status st;
+    as_stft *s = as_stft_create(2048, 512, &st);
+    CHECK(s != NULL);
+    if (!s) return;
+    float *y = malloc(sizeof(float) * N), *z = malloc(sizeof(float) * N), *y0 = malloc(sizeof(float) * N);
+    int64_t T = as_stft_frames(s, N, 1);
+    float *X = malloc(sizeof(float) * 2 * 1025 * T), *Ss = malloc(sizeof(float) * 1025 * T);
+    fill_normal(y, N, 93, 0.05, 0);
+    for (int i = 0; i < N; i++) {
+        y[i] += (float)(0.3 * sin(2 * M_PI * 440.0 * i / 22050.0));
+        z[i] = (float)(0.3 * sin(2 * M_PI * 660.0 * i / 22050.0));
+    }
+    memcpy(y0, y, sizeof(float) * N);
+    CHECK_OK(as_stft_forward(s, z, N, 1, AS_PAD_REFLECT, X));
+    for (int64_t i = 0; i < 1025 * T; i++) Ss[i] = log1pf(hypotf(X[2 * i], X[2 * i + 1]));
+    double fy = 0, fz = 0, fm = 0;
+    CHECK_OK(as_style_flatness(y, N, &fy));
+    CHECK_OK(as_style_flatness(z, N, &fz));
+    CHECK_OK(style_render_match(1.0, s, y, N, Ss, T));
+    CHECK_OK(as_style_flatness(y, N, &fm));
+    printf("    flatness: noisy sine %.3g, style %.3g, matched %.3g\n", fy, fz, fm);
+    CHECK(fm < fy / 100 && fm < 10 * fz);
+    for (int pass = 0; pass < 2; pass++) { /* its own spectrogram (mix 1), then mix 0 */
+        memcpy(y, y0, sizeof(float) * N);
+        CHECK_OK(as_stft_forward(s, y, N, 1, AS_PAD_REFLECT, X));
+        for (int64_t i = 0; i < 1025 * T; i++) Ss[i] = log1pf(hypotf(X[2 * i], X[2 * i + 1]));
+        CHECK_OK(style_render_match(pass ? 0.0 : 1.0, s, y, N, Ss, T));
+        double worst = 0;
+        for (int i = 0; i < N; i++) worst = fmax(worst, fabs(y[i] - y0[i]));
+        printf("    %s: round trip worst %.2g\n", pass ? "mix 0" : "own spectrogram", worst);
+        CHECK(worst < 1e-4);
+    }
+    CHECK(style_render_match(1.0, s, y, 100, Ss, T) == AS_ERR_ARG);
+    as_stft_destroy(s);
+    free(y);
+    free(z);
+    free(y0);
+    free(X);
+    free(Ss);
 }

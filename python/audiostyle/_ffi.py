@@ -64,7 +64,7 @@ typedef struct as_style_config {
     int loss_norm; double feature_mean_weight; double envelope_weight; double spread_weight;
     double temporal_weight; double flatness_weight; double envelope_floor; double floor_quantile;
     double render_eq; int branch; int branch_filters; int branch_kernel_width; int branch_bands;
-    double branch_weight;
+    double branch_weight; double render_match; double render_match_below;
 } as_style_config;
 int as_style_config_preset(as_style_config *cfg, int preset);
 int as_style_preset_from_name(const char *name);
@@ -88,7 +88,8 @@ typedef struct as_style_stats {
     double evaluation_seconds; double seconds_per_evaluation; double griffin_lim_seconds;
     double content_loss, style_loss; double initial_content_loss, initial_style_loss;
     double spectral_convergence; const char *stop_reason; double memory_mb; double level_gain_db;
-    int segments; const char *precision; const char *engine;
+    int segments; const char *precision; const char *engine; double style_flatness;
+    double render_match;
 } as_style_stats;
 void as_style_get_stats(const as_style *st, as_style_stats *out);
 

@@ -44,7 +44,8 @@ CONFIG_FIELDS = {
     "envelope_floor": "envelope_floor", "floor_quantile": "floor_quantile",
     "render_eq": "render_eq", "branch": "branch", "branch_filters": "branch_filters",
     "branch_kernel_width": "branch_kernel_width", "branch_bands": "branch_bands",
-    "branch_weight": "branch_weight",
+    "branch_weight": "branch_weight", "render_match": "render_match",
+    "render_match_below": "render_match_below",
 }
 # options about the inputs (when content/style are paths)
 LOAD_KEYWORDS = ("content_offset", "content_duration", "style_offset", "style_duration",

@@ -34,7 +34,7 @@ typedef struct transfer_args {
 #define O(f) offsetof(transfer_args, f)
 static const cli_opt transfer_opts[] = {
     {.name = "output", .short_name = 'o', .type = CLI_FILE_OUT, .metavar = "OUT", .help = "the result: .wav, .flac, .ogg, .mp3 or .opus (- writes WAV to standard output)", .offset = O(out), .cosmetic = 1},
-    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style's long-term log spectrum, 55 iterations, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
+    {.name = "preset", .type = CLI_CHOICE, .choices = "default|notebook", .def = "default", .help = "default: the best measured quality per second (from the content equalised to the style's long-term log spectrum, 55 iterations, each frequency bin's magnitudes matched to the style's unless the style is noise-like, the content's level); notebook: the TF notebook's recipe exactly. Options given explicitly override the preset", .offset = O(preset)},
     {.name = "filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "4096", .help = "random convolution filters", .offset = O(cfg.filters), .group = "network and loss"},
     {.name = "kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "11", .help = "filter width in frames", .offset = O(cfg.kernel_width), .group = "network and loss"},
     {.name = "padding", .type = CLI_CHOICE, .choices = "valid|same", .def = "valid", .help = "convolution padding", .offset = O(cfg.padding), .group = "network and loss"},
@@ -50,6 +50,8 @@ static const cli_opt transfer_opts[] = {
     {.name = "envelope-floor", .type = CLI_DOUBLE, .metavar = "M", .min = 1e-9, .max = 1e3, .def = "0.001", .help = "the floor of the envelope terms' log domain, in |STFT| units", .offset = O(cfg.envelope_floor), .group = "tonal-style features"},
     {.name = "render-eq", .type = CLI_DOUBLE, .metavar = "R", .min = 0, .max = 1, .def = "0", .help = "before Griffin-Lim, a per-bin cut moving the result's long-term log spectrum (mean over time of log(1e-5 + |X|)) down to the style's by the fraction R (1 = all the way; never a boost; 0 = off)", .offset = O(cfg.render_eq), .group = "tonal-style features"},
     {.name = "floor-quantile", .type = CLI_DOUBLE, .metavar = "Q", .min = 0, .max = 0.999, .def = "0", .help = "before Griffin-Lim, subtract from each bin's magnitudes the excess of the result's Q-quantile over time over the style's (the background above the style's; 0 = off, 0.5 = medians)", .offset = O(cfg.floor_quantile), .group = "tonal-style features"},
+    {.name = "render-match", .type = CLI_DOUBLE, .metavar = "R", .min = 0, .max = 1, .help = "after Griffin-Lim, map each frequency bin's magnitudes over time, rank for rank, onto the style's distribution in that bin (histogram matching, Heeger & Bergen 1995; the result's timing and phase kept), by the fraction R in the log (1 = all the way; 0 = off; notebook: 0)", .def = "1", .offset = O(cfg.render_match), .group = "tonal-style features"},
+    {.name = "render-match-below", .type = CLI_DOUBLE, .metavar = "F", .min = 0, .max = 1, .def = "0.03", .help = "apply --render-match only to a style whose spectral flatness is below F (tonal to moderately dense styles; noise-like ones such as metal, 0.05-0.08, are left to the Gram; 1 = every style)", .offset = O(cfg.render_match_below), .group = "tonal-style features"},
     {.name = "branch", .type = CLI_CHOICE, .choices = "none|mel|linear", .def = "none", .help = "a second random layer in parallel: on mel bands of the spectrogram (Barry & Kim 2017) or on the spectrogram itself with its own kernel width", .offset = O(cfg.branch), .group = "tonal-style features"},
     {.name = "branch-filters", .type = CLI_INT, .min = 1, .max = 65536, .def = "1024", .help = "the branch's random filters", .offset = O(cfg.branch_filters), .group = "tonal-style features"},
     {.name = "branch-kernel-width", .type = CLI_INT, .metavar = "K", .min = 1, .max = 1001, .def = "31", .help = "the branch's filter width in frames", .offset = O(cfg.branch_kernel_width), .group = "tonal-style features"},
@@ -429,10 +431,6 @@ int cmd_transfer(int argc, char **argv)
         }
     }
 
-    /* the style's spectral flatness, for --json (docs/notes-tonal.md: tonal below ~0.01) */
-    double style_flatness = NAN;
-    if (json && as_style_flatness(sig[1].data, sig[1].n, &style_flatness) != AS_OK) style_flatness = NAN;
-
     int status = 1;
     as_style *st = NULL;
     char *ck_settings = NULL, ck_buf[4200];
@@ -667,7 +665,8 @@ int cmd_transfer(int argc, char **argv)
         printf(", \"style\": ");
         cli_json_str(stdout, in[1]);
         printf(", \"preset\": \"%s\"", as_style_preset_name(A.preset));
-        if (isfinite(style_flatness)) printf(", \"style_flatness\": %.10g", style_flatness);
+        if (isfinite(s.style_flatness)) printf(", \"style_flatness\": %.10g", s.style_flatness);
+        printf(", \"render_match\": %.10g", s.render_match);
         printf(", \"samples\": %lld, \"content_frames\": %lld, \"style_frames\": %lld, \"filters\": %d",
                (long long)n, (long long)est.content_frames, (long long)est.style_frames, cfg.filters);
         printf(", \"precision\": ");

@@ -23,6 +23,9 @@ const char *style_extras_check(const as_style_config *c)
     if (!(c->flatness_weight >= 0) || !isfinite(c->flatness_weight)) return "flatness weight must be >= 0";
     if (!(c->render_eq >= 0 && c->render_eq <= 1)) return "render EQ must be in [0, 1]";
     if (!(c->floor_quantile >= 0 && c->floor_quantile < 1)) return "floor quantile must be in [0, 1)";
+    if (!(c->render_match >= 0 && c->render_match <= 1)) return "render match must be in [0, 1]";
+    if (!(c->render_match_below >= 0 && c->render_match_below <= 1))
+        return "render match's flatness bound must be in [0, 1]";
     if (!(c->envelope_floor > 0) || !isfinite(c->envelope_floor)) return "envelope floor must be > 0";
     if (c->branch < AS_STYLE_BRANCH_NONE || c->branch > AS_STYLE_BRANCH_LINEAR) return "unknown branch";
     if (c->branch != AS_STYLE_BRANCH_NONE) {
@@ -251,4 +254,87 @@ void style_init_logeq(float *x0, const float *Sc, int bins, int64_t T, const flo
         double g = exp(ls / (double)Ts - lc / (double)T);
         for (int64_t t = 0; t < T; t++) x0[(size_t)k * T + t] = (float)log1p(g * expm1((double)c[t]));
     }
+}
+
+/* ---- the render's histogram matching (cfg->render_match) ------------------------------------ */
+
+/* ref: Heeger & Bergen, "Pyramid-based texture analysis/synthesis" (SIGGRAPH 1995): each subband
+ * of the synthesis is histogram-matched to the texture's subband. Here the subbands are the STFT
+ * bins: bin k's magnitudes over time are mapped, rank for rank, onto the style's distribution in
+ * that bin, so the result keeps its timing (the order of its values in each bin) and takes the
+ * style's level, dynamics and noise floor in every bin; mix < 1 goes that fraction of the way in
+ * the log. The Gram of one random layer cannot see a tonal style's floor (docs/notes-tonal.md);
+ * this projection sets it. */
+typedef struct match_cell {
+    float v;   /* a magnitude */
+    int32_t t; /* its frame: ties keep their order in time */
+} match_cell;
+
+static int cmp_cell(const void *a, const void *b)
+{
+    const match_cell *x = a, *y = b;
+    if (x->v != y->v) return (x->v > y->v) - (x->v < y->v);
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+#define MATCH_EPS 1e-9 /* |STFT| units: far below the metrics' 1e-5 amplitude floor */
+
+void style_match_gains(double mix, const float *r, int64_t T, const float *ss, int64_t Ts,
+                       match_cell_scratch *cells, float *gain)
+{
+    match_cell *c = (match_cell *)cells;
+    for (int64_t t = 0; t < T; t++) c[t] = (match_cell){r[t], (int32_t)t};
+    qsort(c, (size_t)T, sizeof *c, cmp_cell);
+    for (int64_t i = 0; i < T; i++) {
+        /* rank i of T at quantile (i + 0.5) / T; the style's value there, linear between its
+         * order statistics (position (i + 0.5) Ts / T - 0.5, clamped to its ends) */
+        double pos = ((double)i + 0.5) * (double)Ts / (double)T - 0.5;
+        double v;
+        if (pos <= 0) v = ss[0];
+        else if (pos >= (double)(Ts - 1)) v = ss[Ts - 1];
+        else {
+            int64_t j = (int64_t)pos;
+            v = ss[j] + (pos - (double)j) * ((double)ss[j + 1] - ss[j]);
+        }
+        double g = (v + MATCH_EPS) / ((double)c[i].v + MATCH_EPS);
+        gain[c[i].t] = (float)(mix == 1 ? g : pow(g, mix));
+    }
+}
+
+size_t style_match_scratch_bytes(int64_t T) { return sizeof(match_cell) * (size_t)T; }
+
+as_status style_render_match(double mix, const as_stft *s, float *y, int64_t n, const float *Ss,
+                             int64_t Ts)
+{
+    int F = s->F;
+    int64_t T = as_stft_frames(s, n, 1);
+    if (T < 1 || Ts < 1 || T > INT32_MAX) return AS_ERR_ARG;
+    float *X = malloc(sizeof(float) * 2 * (size_t)F * (size_t)T); /* (F, T, 2) the result's STFT */
+    float *ss = malloc(sizeof(float) * (size_t)Ts);               /* (Ts,) one bin of the style, sorted */
+    float *r = malloc(sizeof(float) * (size_t)T);                 /* (T,) one bin's magnitudes */
+    float *g = malloc(sizeof(float) * (size_t)T);                 /* (T,) their gains */
+    match_cell_scratch *cells = malloc(style_match_scratch_bytes(T));
+    as_status rc = AS_ERR_NOMEM;
+    if (!X || !ss || !r || !g || !cells) goto done;
+    rc = as_stft_forward(s, y, n, 1, AS_PAD_REFLECT, X);
+    if (rc != AS_OK) goto done;
+    for (int k = 0; k < F; k++) {
+        float *xk = X + (size_t)2 * k * T;
+        for (int64_t t = 0; t < Ts; t++) {
+            float v = expm1f(Ss[(size_t)k * Ts + t]);
+            ss[t] = v > 0 ? v : 0.0f;
+        }
+        qsort(ss, (size_t)Ts, sizeof *ss, cmp_float);
+        for (int64_t t = 0; t < T; t++) r[t] = hypotf(xk[2 * t], xk[2 * t + 1]);
+        style_match_gains(mix, r, T, ss, Ts, cells, g);
+        for (int64_t t = 0; t < T; t++) xk[2 * t] *= g[t], xk[2 * t + 1] *= g[t];
+    }
+    rc = as_istft(s, X, T, n, y, NULL);
+done:
+    free(X);
+    free(ss);
+    free(r);
+    free(g);
+    free(cells);
+    return rc;
 }

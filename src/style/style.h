@@ -88,6 +88,20 @@ void style_extras_eq(double r, float *mag, int bins, int64_t T, const float *Ss,
  * mean_t log(1e-5 + expm1(Sc[k, :]))): the content, each bin's long-term log spectrum moved onto
  * the style's (AS_STYLE_INIT_CONTENT_LOGEQ). */
 void style_init_logeq(float *x0, const float *Sc, int bins, int64_t T, const float *Ss, int64_t Ts);
+/* The render's histogram matching (cfg->render_match mix > 0; Heeger & Bergen 1995, per STFT
+ * bin): gain (T,) for one bin's magnitudes r (T,) so that r[t] gain[t] is, at r[t]'s rank i among
+ * the T values (ties in time order), the style's quantile (i + 0.5) / T of its sorted magnitudes
+ * ss (Ts,) ascending (linear between order statistics, clamped at the ends), to the power mix in
+ * the log: gain = ((v + 1e-9) / (r + 1e-9))^mix. cells: style_match_scratch_bytes(T). */
+typedef struct match_cell_scratch match_cell_scratch;
+size_t style_match_scratch_bytes(int64_t T);
+void style_match_gains(double mix, const float *r, int64_t T, const float *ss, int64_t Ts,
+                       match_cell_scratch *cells, float *gain);
+/* y (n,) in place: stft (centred, reflect), every bin k's magnitudes matched to the style's
+ * expm1(Ss[k, :]) (Ss (bins, Ts) log1p magnitudes) by style_match_gains, the result's own phase
+ * kept, istft to n samples. Allocates an (F, T, 2) STFT and its scratch. */
+as_status style_render_match(double mix, const as_stft *s, float *y, int64_t n, const float *Ss,
+                             int64_t Ts);
 /* The q-quantile (0..1, linear between order statistics) of v (n), which is sorted in place. */
 double style_quantile(float *v, int64_t n, double q);
 const char *style_extras_check(const as_style_config *cfg); /* NULL or what is wrong */

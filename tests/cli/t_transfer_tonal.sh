@@ -27,7 +27,24 @@ awk -v f="$(jq -r .style_flatness <<<"$j")" 'BEGIN {exit !(f > 0 && f < 0.01)}' 
 j=$(run densestyle "$M")
 awk -v f="$(jq -r .style_flatness <<<"$j")" 'BEGIN {exit !(f > 0.02)}' || fail "metal style flatness $(jq .style_flatness <<<"$j")"
 [ "$(jq -r .preset <<<"$j")" = default ] || fail "preset in --json: $(jq .preset <<<"$j")"
-for bad in "--branch cqt" "--envelope-weight -1" "--envelope-floor 0" "--loss-norm sum" "--branch-bands 0"; do
+# the render's histogram matching: the default's for a style below 0.03 in flatness (rock), not
+# for metal; --render-match 0 and the notebook turn it off, --render-match-below 1 turns it on for
+# every style; it changes the audio and makes the tonal style's result flatter-than-style less
+[ "$(jq -r .render_match <<<"$j")" = 0 ] || fail "metal style: render_match $(jq .render_match <<<"$j")"
+j=$(run tonalstyle "$R")
+[ "$(jq -r .render_match <<<"$j")" = 1 ] || fail "rock style: render_match $(jq .render_match <<<"$j")"
+fm=$(jq -r .quality.flatness_ratio <<<"$j")
+j=$(run nomatch "$R" --render-match 0)
+[ "$(jq -r .render_match <<<"$j")" = 0 ] || fail "--render-match 0: render_match $(jq .render_match <<<"$j")"
+f0=$(jq -r .quality.flatness_ratio <<<"$j")
+awk -v a="$fm" -v b="$f0" 'BEGIN {exit !(a < b)}' || fail "matching did not lower the flatness ratio ($fm vs $f0)"
+cmp -s "$TMPD/tonalstyle.wav" "$TMPD/nomatch.wav" && fail "matching did not change the audio"
+j=$(run nbmatch "$R" --preset notebook --iterations 4)
+[ "$(jq -r .render_match <<<"$j")" = 0 ] || fail "notebook: render_match $(jq .render_match <<<"$j")"
+j=$(run allstyles "$M" --render-match-below 1 --render-match 0.5)
+[ "$(jq -r .render_match <<<"$j")" = 0.5 ] || fail "--render-match-below 1: render_match $(jq .render_match <<<"$j")"
+for bad in "--branch cqt" "--envelope-weight -1" "--envelope-floor 0" "--loss-norm sum" "--branch-bands 0" \
+           "--render-match 2" "--render-match -0.5" "--render-match-below 1.5"; do
   # shellcheck disable=SC2086
   if "$AUDIOSTYLE" transfer "$C" "$M" -o "$TMPD/bad.wav" "${common[@]}" $bad >/dev/null 2>&1; then fail "accepted $bad"; fi
 done

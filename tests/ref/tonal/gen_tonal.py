@@ -7,6 +7,11 @@ without the C code: the arrays are not produced by the code under test.
   stats_*.npy, stats.json   the spectral-statistics terms (envelope, spread, temporal) and their
                             gradient on small random inputs, u(x) = log(eps + expm1(x)) (x >= 0),
                             log(eps) (x < 0)
+  match_*.npy               the render's histogram matching (Heeger & Bergen 1995, per bin): one
+                            bin's magnitudes r (with ties), the style's sorted magnitudes ss and the
+                            gains for mix 1 and 0.6: rank by a stable argsort, the style's value by
+                            np.interp at position (rank + 0.5) Ts / T - 0.5, gain ((v + 1e-9) /
+                            (r + 1e-9))^mix
   nst_norm.json,            the normalised content and style terms with the feature-mean term on
   nst_norm_grad_style.npy   tests/ref/nst's W, x, c, s (valid padding, Gram / T), and the style
                             part's gradient (alpha = 0)
@@ -60,7 +65,29 @@ def stats(x, c, s, eps, we, wd, wt, wf):
     return loss, g
 
 
+def match_gains(r, ss, mix):
+    T, Ts = len(r), len(ss)
+    rank = np.empty(T)
+    rank[np.argsort(r, kind="stable")] = np.arange(T)
+    v = np.interp((rank + 0.5) * Ts / T - 0.5, np.arange(Ts), ss)
+    return ((v + 1e-9) / (r + 1e-9)) ** mix
+
+
+def gen_match():
+    rng = np.random.default_rng(17)
+    r = np.exp(rng.standard_normal(37)).astype(np.float32)
+    r[[5, 20, 31]] = r[11]  # ties: they keep their order in time
+    r[3] = 0
+    ss = np.sort(np.exp(2 * rng.standard_normal(23) - 3)).astype(np.float32)
+    np.save(os.path.join(HERE, "match_r.npy"), r.astype("<f4"))
+    np.save(os.path.join(HERE, "match_ss.npy"), ss.astype("<f4"))
+    for mix, name in ((1.0, "1"), (0.6, "0.6")):
+        g = match_gains(r.astype(np.float64), ss.astype(np.float64), mix)
+        np.save(os.path.join(HERE, f"match_gain_{name}.npy"), g.astype("<f8"))
+
+
 def main():
+    gen_match()
     rng = np.random.default_rng(2026)
     C, T, Ts = 9, 7, 11
     x = 0.6 + 0.8 * rng.standard_normal((C, T))
