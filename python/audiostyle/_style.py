@@ -225,7 +225,7 @@ class Transfer:
 _STATS = ("iterations", "evaluations", "optimize_seconds", "targets_seconds", "evaluation_seconds",
           "seconds_per_evaluation", "griffin_lim_seconds", "content_loss", "style_loss",
           "initial_content_loss", "initial_style_loss", "spectral_convergence", "memory_mb",
-          "level_gain_db", "segments")
+          "level_gain_db", "segments", "style_flatness", "render_match")
 
 
 def _load_input(x, name, offset, duration, max_duration):

@@ -41,6 +41,9 @@ def test_bit_identical_to_the_cli(cli, tmp_path):
     assert t.style_loss == pytest.approx(ref["style_loss"], rel=1e-9)
     assert t.stats["iterations"] == ref["iterations"]
     assert t.stats["stop_reason"] == ref["stop_reason"]
+    # the render's histogram matching, by the style's flatness (techno: 0.012 < 0.03, on)
+    assert t.stats["render_match"] == ref["render_match"] == 1
+    assert t.stats["style_flatness"] == pytest.approx(ref["style_flatness"], rel=1e-9)
     for role in ("content", "style", "result"):
         got = t.genres[role]
         for g in ref["genres"][role]:

@@ -632,8 +632,7 @@ static size_t config_text(const as_style *st, char *out, size_t len)
                       c->loss_norm, c->feature_mean_weight, c->envelope_weight, c->spread_weight,
                       c->temporal_weight, c->flatness_weight, c->envelope_floor, c->floor_quantile,
                       c->render_eq, c->branch, c->branch_filters, c->branch_kernel_width, c->branch_bands,
-                      c->branch_weight, c->render_match,
-                      c->render_match_below);
+                      c->branch_weight, c->render_match, c->render_match_below);
     if (k2 < 0) return (size_t)k;
     k += k2;
     return (size_t)k < len ? (size_t)k : len - 1;
