@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench [PART=dsp|nst|features|genre|song|quality|paths|presets|python|formats|serve|catalog]: prints
+# make bench [PART=dsp|nst|features|genre|song|quality|paths|presets|python|formats|serve|catalog|match|tonal]: prints
 # the benchmark tables (markdown).
 # Without PART: dsp, nst, features, genre, paths, formats (minutes). song (a 3-minute transfer, ~10 min),
 # presets (17 transfers, ~15 min) and quality (18 transfers, ~30 min) run only when named.
