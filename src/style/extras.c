@@ -172,8 +172,16 @@ as_status as_style_flatness(const float *y, int64_t n, double *flatness)
         return AS_ERR_NOMEM;
     }
     rc = as_stft_forward(s, y, n, 1, AS_PAD_REFLECT, X);
+    if (rc == AS_OK) *flatness = style_flatness_of_stft(X, (int)F, T);
+    free(X);
+    as_stft_destroy(s);
+    return rc;
+}
+
+double style_flatness_of_stft(const float *X, int F, int64_t T)
+{
     double tot = 0;
-    for (int64_t t = 0; rc == AS_OK && t < T; t++) {
+    for (int64_t t = 0; t < T; t++) {
         double lg = 0, ar = 0; /* ref: librosa.feature.spectral_flatness(S=|X|, power=2, amin=1e-10) */
         for (int64_t k = 0; k < F; k++) {
             double re = X[2 * (k * T + t)], im = X[2 * (k * T + t) + 1], p = re * re + im * im;
@@ -183,10 +191,7 @@ as_status as_style_flatness(const float *y, int64_t n, double *flatness)
         }
         tot += exp(lg / (double)F) / (ar / (double)F);
     }
-    free(X);
-    as_stft_destroy(s);
-    if (rc == AS_OK) *flatness = tot / (double)T;
-    return rc;
+    return tot / (double)T;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -195,13 +200,19 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double style_quantile(float *v, int64_t n, double q)
+/* v (n) ascending at the fractional index pos, linear between neighbours, clamped to its ends. */
+static double sorted_at(const float *v, int64_t n, double pos)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_float);
-    double pos = q * (double)(n - 1);
+    if (pos <= 0) return v[0];
     int64_t i = (int64_t)pos;
     if (i >= n - 1) return v[n - 1];
     return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
+}
+
+double style_quantile(float *v, int64_t n, double q)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_float);
+    return sorted_at(v, n, q * (double)(n - 1));
 }
 
 /* ref: Boll, "Suppression of acoustic noise in speech using spectral subtraction" (IEEE TASSP
@@ -288,14 +299,7 @@ void style_match_gains(double mix, const float *r, int64_t T, const float *ss, i
     for (int64_t i = 0; i < T; i++) {
         /* rank i of T at quantile (i + 0.5) / T; the style's value there, linear between its
          * order statistics (position (i + 0.5) Ts / T - 0.5, clamped to its ends) */
-        double pos = ((double)i + 0.5) * (double)Ts / (double)T - 0.5;
-        double v;
-        if (pos <= 0) v = ss[0];
-        else if (pos >= (double)(Ts - 1)) v = ss[Ts - 1];
-        else {
-            int64_t j = (int64_t)pos;
-            v = ss[j] + (pos - (double)j) * ((double)ss[j + 1] - ss[j]);
-        }
+        double v = sorted_at(ss, Ts, ((double)i + 0.5) * (double)Ts / (double)T - 0.5);
         double g = (v + MATCH_EPS) / ((double)c[i].v + MATCH_EPS);
         gain[c[i].t] = (float)(mix == 1 ? g : pow(g, mix));
     }

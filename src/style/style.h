@@ -102,6 +102,8 @@ void style_match_gains(double mix, const float *r, int64_t T, const float *ss, i
  * kept, istft to n samples. Allocates an (F, T, 2) STFT and its scratch. */
 as_status style_render_match(double mix, const as_stft *s, float *y, int64_t n, const float *Ss,
                              int64_t Ts);
+/* The mean spectral flatness of X (F, T, 2), an STFT, as as_style_flatness (the metrics'). */
+double style_flatness_of_stft(const float *X, int F, int64_t T);
 /* The q-quantile (0..1, linear between order statistics) of v (n), which is sorted in place. */
 double style_quantile(float *v, int64_t n, double q);
 const char *style_extras_check(const as_style_config *cfg); /* NULL or what is wrong */

@@ -468,6 +468,8 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     }
     rc = spectrogram_of(st->stft, content, content_n, X, st->Sc, st->phase, T);
     if (rc == AS_OK) rc = spectrogram_of(st->stft, style, style_n, X, st->Ss, NULL, Ts);
+    /* the style's flatness from its STFT in X, as as_style_flatness would compute it */
+    if (rc == AS_OK) st->stats.style_flatness = style_flatness_of_stft(X, NST_F, Ts);
     free(X);
     X = NULL;
     if (rc != AS_OK) goto fail;
@@ -487,7 +489,6 @@ as_status as_style_create(as_style **out, const as_style_config *cfg, const floa
     st->stats.memory_mb = (st->net->bytes + side_bytes(cfg, T, Ts, content_n)) / 1e6;
     st->stats.precision = precision_name(st->net->precision);
     st->stats.engine = nn_nst_engine_impl(st->net);
-    if (as_style_flatness(style, style_n, &st->stats.style_flatness) != AS_OK) st->stats.style_flatness = NAN;
     st->stats.render_match = st->stats.style_flatness < cfg->render_match_below ? cfg->render_match : 0;
 
     /* x0 of the whole result: the notebook's Normal(0, 1e-3) noise, or the content itself */
